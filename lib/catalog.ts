@@ -1,0 +1,110 @@
+/**
+ * The lab catalog (lib/catalog.yaml), loaded and checked.
+ *
+ * Labs are data: the runner derives every path from an entry, so adding a
+ * lab is a catalog entry, a stub, a solution and a checks module.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CatalogError, UnknownLabError } from './errors.ts';
+import { paths } from './paths.ts';
+
+export interface CheckEntry {
+  id: string;
+  title: string;
+  /** Per-call timeout for this check's calls into student code, in seconds. */
+  timeout?: number;
+}
+
+export interface LabEntry {
+  id: string;
+  slug: string;
+  title: string;
+  chapter: string;
+  from: string;
+  owns: string[];
+  hints: string[];
+  checks: CheckEntry[];
+  /** Runs only on a cluster the workbook manages (faults, TLS nodes). */
+  localOnly?: boolean;
+}
+
+/** labs/01-connect.ts → "01-connect.ts" */
+export function labFileName(lab: LabEntry): string {
+  return `${lab.id}-${lab.slug}.ts`;
+}
+
+export function labPath(lab: LabEntry, folder: string): string {
+  return join(folder, labFileName(lab));
+}
+
+export function checksModulePath(lab: LabEntry): string {
+  return join(paths.root, 'lib', 'checks', labFileName(lab));
+}
+
+function fail(problem: string): never {
+  throw new CatalogError(problem);
+}
+
+export function parseCatalog(text: string): LabEntry[] {
+  const data = parse(text) as { labs?: unknown };
+  if (!data || !Array.isArray(data.labs)) fail('expected a top-level `labs:` list');
+  const seen = new Set<string>();
+  return data.labs.map((raw: Record<string, unknown>, index: number) => {
+    const where = `labs[${index}]`;
+    for (const key of ['id', 'slug', 'title', 'chapter', 'from']) {
+      if (typeof raw[key] !== 'string' || !raw[key]) fail(`${where}: \`${key}\` must be a non-empty string`);
+    }
+    const id = raw.id as string;
+    if (!/^\d{2}$/.test(id)) fail(`${where}: id "${id}" must be two digits`);
+    if (seen.has(id)) fail(`${where}: id ${id} is used twice`);
+    seen.add(id);
+    if (!/^[a-z0-9-]+$/.test(raw.slug as string)) fail(`lab ${id}: slug must be lowercase words joined by dashes`);
+    const hints = raw.hints;
+    if (!Array.isArray(hints) || hints.length < 2 || hints.length > 3 || hints.some((h) => typeof h !== 'string')) fail(`lab ${id}: give 2 or 3 hints`);
+    const owns = raw.owns;
+    if (!Array.isArray(owns) || owns.length === 0 || owns.some((p) => typeof p !== 'string' || !p.startsWith('/'))) {
+      fail(`lab ${id}: \`owns\` must list the key prefixes the lab writes, each starting with /`);
+    }
+    const checks = raw.checks;
+    if (!Array.isArray(checks) || checks.length === 0) fail(`lab ${id}: list its checks`);
+    const checkIds = new Set<string>();
+    for (const c of checks as Record<string, unknown>[]) {
+      if (typeof c.id !== 'string' || typeof c.title !== 'string') fail(`lab ${id}: every check needs an id and a title`);
+      if (checkIds.has(c.id)) fail(`lab ${id}: check ${c.id} is listed twice`);
+      checkIds.add(c.id);
+      if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0)) fail(`lab ${id}: check ${c.id}: timeout is in seconds, a positive number`);
+    }
+    return {
+      id,
+      slug: raw.slug as string,
+      title: raw.title as string,
+      chapter: raw.chapter as string,
+      from: raw.from as string,
+      owns: owns as string[],
+      hints: hints as string[],
+      checks: checks as CheckEntry[],
+      localOnly: raw.localOnly === true,
+    };
+  });
+}
+
+let cached: LabEntry[] | undefined;
+
+export function loadCatalog(file = paths.catalog): LabEntry[] {
+  if (file === paths.catalog && cached) return cached;
+  const labs = parseCatalog(readFileSync(file, 'utf8'));
+  if (file === paths.catalog) cached = labs;
+  return labs;
+}
+
+/** Finds a lab by "4", "04", "04-transactions" or "transactions". */
+export function findLab(asked: string, labs = loadCatalog()): LabEntry {
+  const wanted = asked.trim().toLowerCase();
+  const found = labs.find((lab) =>
+    lab.id === wanted || (/^\d+$/.test(wanted) && Number(lab.id) === Number(wanted)) || lab.slug === wanted || `${lab.id}-${lab.slug}` === wanted,
+  );
+  if (!found) throw new UnknownLabError(asked, labs.map((l) => `${Number(l.id)} (${l.slug})`));
+  return found;
+}

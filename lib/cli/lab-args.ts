@@ -1,0 +1,66 @@
+/**
+ * `npm run lab [N] [options]`: argument declarations only. Parsing returns a
+ * plain object; nothing here runs a lab.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../errors.ts';
+
+export interface LabArgs {
+  /** Undefined: list the labs. */
+  lab?: string;
+  solution: boolean;
+  labsDir?: string;
+  seed?: number;
+  endpoints?: string[];
+  namespace?: string;
+  timeoutMs?: number;
+}
+
+function integer(name: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`, `e.g. ${name} 1234`);
+    return Number(value);
+  };
+}
+
+export function labCommand(): Command {
+  return new Command('lab')
+    .description('Run a lab\'s checks against your code (no argument: list the labs and your progress)')
+    .argument('[lab]', 'lab number or name, e.g. 4 or transactions')
+    .option('--solution', 'run the reference solution instead of labs/ (instructors)', false)
+    .option('--labs-dir <path>', 'run the lab files of another folder, e.g. a student\'s submission')
+    .option('--seed <n>', 'replay the random data of an earlier run', integer('--seed'))
+    .addOption(new Option('--endpoints <urls>', 'an existing cluster instead of the local one (comma-separated)').env('ETCD_ENDPOINTS'))
+    .option('--namespace <prefix>', 'prefix every key of this run (keeps students apart on a shared cluster)')
+    .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+}
+
+/** Parses argv (without node and script). Throws UsageError, or CommanderError for --help. */
+export function parseLabArgs(argv: string[]): LabArgs {
+  const command = labCommand();
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code !== 'commander.helpDisplayed' && error.code !== 'commander.version') {
+      throw new UsageError(error.message.replace(/^error: /, ''), 'see `npm run lab -- --help`');
+    }
+    throw error;
+  }
+  const o = command.opts<{ solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number }>();
+  if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
+  const endpoints = o.endpoints?.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of endpoints ?? []) {
+    if (!/^https?:\/\/[^/]+:\d+\/?$/.test(e)) throw new UsageError(`"${e}" is not an endpoint`, 'write endpoints as http://host:port, comma-separated');
+  }
+  return {
+    lab: command.args[0],
+    solution: o.solution,
+    labsDir: o.labsDir,
+    seed: o.seed,
+    endpoints,
+    namespace: o.namespace,
+    timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
+  };
+}

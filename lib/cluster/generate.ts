@@ -1,0 +1,57 @@
+/**
+ * Short-lived clusters (tests, benchmarks, later: 5-node, TLS, partition labs).
+ *
+ * They are described by the same YAML a student can read in etcd_config/,
+ * written into the cluster's own folder, and loaded through the same
+ * validation as the classroom cluster: there is one way to describe a cluster.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { type ClusterSpec, loadClusterSpec } from './config.ts';
+
+export interface GeneratedClusterOptions {
+  /** Folder that will hold config/, data/, logs and pids. */
+  dir: string;
+  size?: number;
+  /** Member i listens for clients on clientPort + i and for peers on peerPort + i. */
+  clientPort: number;
+  peerPort: number;
+  namePrefix?: string;
+  /** Extra etcd options for every member (validated like the rest). */
+  extra?: Record<string, unknown>;
+}
+
+export function generateCluster(options: GeneratedClusterOptions): ClusterSpec {
+  const size = options.size ?? 3;
+  const prefix = options.namePrefix ?? 'n';
+  const names = Array.from({ length: size }, (_, i) => `${prefix}${i + 1}`);
+  const peer = (i: number) => `http://127.0.0.1:${options.peerPort + i}`;
+  const initialCluster = names.map((name, i) => `${name}=${peer(i)}`).join(',');
+  const configDir = join(options.dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const files = names.map((name, i) => {
+    const client = `http://127.0.0.1:${options.clientPort + i}`;
+    const config = {
+      name,
+      'data-dir': join(options.dir, 'data', name),
+      'listen-client-urls': client,
+      'advertise-client-urls': client,
+      'listen-peer-urls': peer(i),
+      'initial-advertise-peer-urls': peer(i),
+      'initial-cluster': initialCluster,
+      'initial-cluster-token': `etcd-lab-${options.clientPort}`,
+      'initial-cluster-state': 'new',
+      'heartbeat-interval': 50,
+      'election-timeout': 500,
+      'pre-vote': true,
+      logger: 'zap',
+      'log-level': 'warn',
+      ...options.extra,
+    };
+    const file = join(configDir, `${name}.yaml`);
+    writeFileSync(file, stringify(config));
+    return file;
+  });
+  return loadClusterSpec(files, { cwd: options.dir, stateDir: options.dir });
+}

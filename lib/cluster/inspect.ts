@@ -1,0 +1,115 @@
+/**
+ * Asking each member about itself over gRPC (Debian's etcd has no HTTP
+ * gateway): status for `npm run cluster -- status`, the truth lab checks
+ * compare against, and moving leadership on purpose.
+ *
+ * Every call has a deadline: a member that hangs must never hang us.
+ */
+import { Etcd3 } from 'etcd3';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface MemberStatus {
+  endpoint: string;
+  up: boolean;
+  /** Filled when up. */
+  id?: string;
+  leaderId?: string;
+  isLeader?: boolean;
+  raftTerm?: string;
+  raftIndex?: string;
+  revision?: string;
+  dbSize?: number;
+  version?: string;
+  error?: string;
+}
+
+export interface MemberInfo {
+  id: string;
+  name: string;
+  clientUrls: string[];
+  peerUrls: string[];
+}
+
+async function withClient<T>(endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = new Etcd3({ hosts: endpoint, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + deadlineMs }) });
+  try {
+    return await work(client);
+  } finally {
+    client.close();
+  }
+}
+
+export async function memberStatus(endpoint: string, deadlineMs = 1000): Promise<MemberStatus> {
+  try {
+    return await withClient(endpoint, deadlineMs, async (client) => {
+      const s = await client.maintenance.status();
+      return {
+        endpoint,
+        up: true,
+        id: s.header.member_id,
+        leaderId: s.leader,
+        isLeader: s.leader === s.header.member_id,
+        raftTerm: s.raftTerm,
+        raftIndex: s.raftIndex,
+        revision: s.header.revision,
+        dbSize: Number(s.dbSize),
+        version: s.version,
+      };
+    });
+  } catch (error) {
+    return { endpoint, up: false, error: (error as Error).message.split('\n')[0] };
+  }
+}
+
+export function clusterStatus(endpoints: string[], deadlineMs = 1000): Promise<MemberStatus[]> {
+  return Promise.all(endpoints.map((e) => memberStatus(e, deadlineMs)));
+}
+
+/** The member list, as the first member that answers sees it. */
+export async function memberList(endpoints: string[], deadlineMs = 2000): Promise<MemberInfo[]> {
+  let lastError: unknown;
+  for (const endpoint of endpoints) {
+    try {
+      return await withClient(endpoint, deadlineMs, async (client) => {
+        const { members } = await client.cluster.memberList({});
+        return members.map((m) => ({ id: m.ID, name: m.name, clientUrls: [...m.clientURLs], peerUrls: [...m.peerURLs] }));
+      });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`no member answered the member list: ${(lastError as Error)?.message}`);
+}
+
+/**
+ * The leader's member id, once every answering member agrees on one
+ * (right after an election they can briefly disagree). Waits up to `waitMs`.
+ */
+export async function agreedLeader(endpoints: string[], waitMs = 5000): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const statuses = (await clusterStatus(endpoints)).filter((s) => s.up);
+    const leaders = new Set(statuses.map((s) => s.leaderId));
+    if (statuses.length > 0 && leaders.size === 1) {
+      const [leader] = leaders;
+      if (leader && leader !== '0') return leader;
+    }
+    if (Date.now() > deadline) throw new Error(`the members do not agree on a leader (${[...leaders].join(', ') || 'none'})`);
+    await sleep(50);
+  }
+}
+
+/** Moves leadership to the member with `targetId` and waits until every member sees it. */
+export async function moveLeader(endpoints: string[], targetId: string, waitMs = 5000): Promise<void> {
+  const statuses = await clusterStatus(endpoints);
+  const leader = statuses.find((s) => s.isLeader);
+  if (!leader) throw new Error('there is no leader to move');
+  if (leader.id !== targetId) {
+    await withClient(leader.endpoint, 3000, (client) => client.maintenance.moveLeader({ targetID: targetId }));
+  }
+  const deadline = Date.now() + waitMs;
+  while ((await agreedLeader(endpoints, waitMs)) !== targetId) {
+    if (Date.now() > deadline) throw new Error(`leadership did not move to ${targetId}`);
+    await sleep(25);
+  }
+}

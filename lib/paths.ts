@@ -1,0 +1,29 @@
+/**
+ * Where things live. Every path the workbook uses is derived here from the
+ * project root, so nothing depends on the directory a command was started in.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const paths = {
+  root: projectRoot,
+  labs: join(projectRoot, 'labs'),
+  solutions: join(projectRoot, 'solutions'),
+  catalog: join(projectRoot, 'lib', 'catalog.yaml'),
+  etcdConfig: join(projectRoot, 'etcd_config'),
+  /** State of the default local cluster: pids, logs (data dirs come from the YAML files). */
+  clusterState: join(projectRoot, '.cluster'),
+  /** Project-local etcd install (npm run setup when the system has none). */
+  etcdInstall: join(projectRoot, '.etcd'),
+  /** Progress and hint state of this checkout. */
+  workbookState: join(projectRoot, '.workbook'),
+  labGuide: join(projectRoot, 'LAB.md'),
+};
+
+/** A path as the user should read it: relative to the project root when inside it. */
+export function shown(path: string): string {
+  const abs = resolve(path);
+  return abs.startsWith(projectRoot + '/') ? abs.slice(projectRoot.length + 1) : abs;
+}

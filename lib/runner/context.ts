@@ -1,0 +1,48 @@
+/**
+ * What a check gets to work with, and what a lab's checks module exports.
+ *
+ * A checks module (lib/checks/NN-slug.ts) maps each check id of the catalog
+ * to a function. The function throws CheckFailure (via `expect`) to fail,
+ * CheckSkipped when it cannot run here, and returns to pass.
+ */
+import type { Etcd3, Namespace } from 'etcd3';
+import type { CheckEntry, LabEntry } from '../catalog.ts';
+import type { LocalCluster } from '../cluster/cluster.ts';
+import type { ClientArg, ClientRecipe } from '../sandbox/protocol.ts';
+import type { Random } from './random.ts';
+import type { StudentCode } from './student.ts';
+
+/** The cluster a run talks to. */
+export interface Target {
+  endpoints: string[];
+  /** Prefix of every key of this run ('' for none): students sharing a cluster each get their own. */
+  namespace: string;
+  /** Present when the workbook manages the cluster (it may move leaders, kill members, ...). */
+  cluster?: LocalCluster;
+  auth?: { username: string; password: string };
+}
+
+export interface CheckContext {
+  lab: LabEntry;
+  check: CheckEntry;
+  seed: number;
+  /** This check's own random stream (seeded). */
+  rng: Random;
+  student: StudentCode;
+  /** The runner's trusted client, inside the run's namespace: the checker's source of truth. */
+  kv: Namespace;
+  /** The runner's trusted client without namespace: only for cluster-wide questions (leases, status). */
+  etcd: Etcd3;
+  target: Target;
+  /** The client argument a student's function receives (built in the lab process from this recipe). */
+  client(overrides?: Partial<ClientRecipe>): ClientArg;
+  /** A line shown under the check in the task list (timings, measured figures). */
+  note(text: string): void;
+  /** Per-call timeout of this check, in ms. */
+  timeoutMs: number;
+}
+
+export type CheckFn = (ctx: CheckContext) => Promise<void>;
+
+/** A lab's checks, keyed by the ids in lib/catalog.yaml. */
+export type LabChecks = Record<string, CheckFn>;

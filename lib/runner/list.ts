@@ -1,0 +1,25 @@
+/**
+ * The lab list (`npm run lab` with no argument): every lab with its state.
+ */
+import type { LabEntry } from '../catalog.ts';
+import { style } from '../cli/style.ts';
+import type { Progress } from './progress.ts';
+import { labCommand } from './report.ts';
+
+export function formatLabList(labs: LabEntry[], progress: Progress): string {
+  const width = Math.max(...labs.map((l) => l.title.length));
+  const lines = [style.bold('The etcd lab workbook'), ''];
+  for (const lab of labs) {
+    const p = progress[lab.id];
+    const state = !p
+      ? style.dim('· not started')
+      : p.status === 'passed'
+        ? style.green(`✔ passed`)
+        : style.red(`✖ failed (${p.passed}/${p.total} checks)`);
+    lines.push(`  ${lab.id}  ${lab.title.padEnd(width)}  ${state}`);
+  }
+  const next = labs.find((l) => progress[l.id]?.status !== 'passed');
+  lines.push('');
+  lines.push(next ? `Next: ${style.bold(labCommand(next.id))}   (lab file: labs/${next.id}-${next.slug}.ts, chapter: LAB.md "${next.chapter}")` : style.green('Every lab passes. Well done.'));
+  return lines.join('\n');
+}

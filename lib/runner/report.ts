@@ -1,0 +1,48 @@
+/**
+ * Text for a finished lab run: failures with expected/actual, the hint, and
+ * how to reproduce. The first failing check comes first.
+ */
+import { shown } from '../paths.ts';
+import { style } from '../cli/style.ts';
+import { show } from './failure.ts';
+import type { LabResult } from './run-lab.ts';
+
+function indent(text: string, pad: string): string {
+  return text.split('\n').map((l) => pad + l).join('\n');
+}
+
+export function labCommand(labId: string, extra = ''): string {
+  return `npm run lab ${Number(labId)}${extra ? ` -- ${extra}` : ''}`;
+}
+
+export function formatLabReport(result: LabResult, notes: { reproduce?: string } = {}): string {
+  const { lab, checks } = result;
+  const passed = checks.filter((c) => c.status === 'passed').length;
+  const failed = checks.filter((c) => c.status === 'failed');
+  const skipped = checks.filter((c) => c.status === 'skipped');
+  const seconds = (result.ms / 1000).toFixed(1);
+  const lines: string[] = [''];
+  if (failed.length === 0) {
+    const skip = skipped.length ? `, ${skipped.length} skipped` : '';
+    lines.push(style.green(`✔ Lab ${lab.id} · ${lab.title}: all ${passed} checks passed${skip} (${seconds} s, seed ${result.seed}).`));
+    return lines.join('\n');
+  }
+  lines.push(style.red(`✖ Lab ${lab.id} · ${lab.title}: ${failed.length} of ${checks.length} checks failed (${seconds} s).`));
+  for (const check of failed) {
+    lines.push('', style.bold(`✖ ${check.title}`));
+    lines.push(indent(check.message ?? 'failed', '  '));
+    const d = check.details ?? {};
+    if (d.expected !== undefined) lines.push(`    expected: ${typeof d.expected === 'string' ? d.expected : show(d.expected)}`);
+    if (d.actual !== undefined) lines.push(`    actual:   ${typeof d.actual === 'string' ? d.actual : show(d.actual)}`);
+    if (d.explain) lines.push(indent(d.explain, '  '));
+  }
+  const allTodo = failed.every((c) => c.todo);
+  lines.push('');
+  if (allTodo) {
+    lines.push(`Start by opening ${shown(result.labFile)}: every ${style.bold('TODO')} marks code to write.`);
+  }
+  lines.push(`${style.cyan('Hint')}: ${lab.hints[0]}`);
+  lines.push(`${style.cyan('Read')}: LAB.md, "${lab.chapter}"`);
+  lines.push(`${style.cyan('Reproduce this run')}: ${notes.reproduce ?? labCommand(lab.id, `--seed ${result.seed}`)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,206 @@
+/**
+ * runLab(id, options): run one lab's checks against a student's file.
+ *
+ * The programmatic API behind `npm run lab N`; it never reads argv and never
+ * sets an exit code (the CLI does). It shows a listr2 task list (unless the
+ * renderer is 'silent') and returns every check's result.
+ */
+import { existsSync } from 'node:fs';
+import { Listr } from 'listr2';
+import { type LabEntry, checksModulePath, findLab, labPath } from '../catalog.ts';
+import { CatalogError, LabFileMissingError } from '../errors.ts';
+import { paths, shown } from '../paths.ts';
+import type { ClientRecipe } from '../sandbox/protocol.ts';
+import { Sandbox } from '../sandbox/sandbox.ts';
+import type { CheckContext, LabChecks, Target } from './context.ts';
+import { CheckFailure, CheckSkipped, type FailureDetails } from './failure.ts';
+import { recordProgress } from './progress.ts';
+import { Random, randomSeed } from './random.ts';
+import { StudentCode } from './student.ts';
+import { type TargetOptions, TRUSTED_DEADLINE_MS, resolveTarget, trustedClient } from './target.ts';
+
+export interface RunLabOptions extends TargetOptions {
+  /** Run the reference solution instead of the student's file. */
+  solution?: boolean;
+  /** Run the lab files of another folder (grading a submission). */
+  labsDir?: string;
+  seed?: number;
+  renderer?: 'default' | 'simple' | 'silent';
+  /** Overrides every check's per-call timeout (ms). */
+  timeoutMs?: number;
+  /** Remember the result in .workbook/progress.json (default: only for the student's own labs/). */
+  recordProgress?: boolean;
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** One line: why it failed or was skipped. */
+  message?: string;
+  details?: FailureDetails;
+  /** The failure is a stub that is not implemented yet. */
+  todo?: boolean;
+  notes: string[];
+  ms: number;
+}
+
+export interface LabResult {
+  lab: LabEntry;
+  labFile: string;
+  seed: number;
+  checks: CheckResult[];
+  passed: boolean;
+  ms: number;
+}
+
+export const DEFAULT_CALL_TIMEOUT_S = 10;
+
+async function loadChecks(lab: LabEntry): Promise<LabChecks> {
+  const module = (await import(checksModulePath(lab))) as { default?: LabChecks };
+  const checks = module.default;
+  if (!checks) throw new CatalogError(`lab ${lab.id}: ${shown(checksModulePath(lab))} has no default export`);
+  for (const c of lab.checks) {
+    if (typeof checks[c.id] !== 'function') throw new CatalogError(`lab ${lab.id}: check ${c.id} has no implementation in ${shown(checksModulePath(lab))}`);
+  }
+  return checks;
+}
+
+async function deleteOwnedKeys(lab: LabEntry, kv: CheckContext['kv']): Promise<void> {
+  await Promise.all(lab.owns.map((prefix) => kv.delete().prefix(prefix).exec()));
+}
+
+export async function runLab(id: string, options: RunLabOptions = {}): Promise<LabResult> {
+  const began = performance.now();
+  const lab = findLab(id);
+  const folder = options.labsDir ?? (options.solution ? paths.solutions : paths.labs);
+  const labFile = labPath(lab, folder);
+  if (!existsSync(labFile)) throw new LabFileMissingError(shown(labFile));
+
+  // Node, tsx and etcd3 take ~0.5 s to start: do it while the cluster comes up.
+  const box = Sandbox.spawn();
+  void box.load(labFile);
+  const seed = options.seed ?? randomSeed();
+  let etcd: ReturnType<typeof trustedClient> | undefined;
+  try {
+    const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab)]);
+    etcd = trustedClient(target);
+    const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
+    const results = await runChecks(lab, checks, { box, labFile, seed, target, etcd, kv, options });
+    await deleteOwnedKeys(lab, kv).catch(() => {});
+    const result: LabResult = { lab, labFile, seed, checks: results, passed: results.every((r) => r.status === 'passed'), ms: Math.round(performance.now() - began) };
+    if (options.recordProgress ?? (!options.solution && !options.labsDir)) {
+      recordProgress(lab.id, {
+        status: result.passed ? 'passed' : 'failed',
+        passed: results.filter((r) => r.status === 'passed').length,
+        total: results.length,
+        at: new Date().toISOString(),
+        seed,
+      });
+    }
+    return result;
+  } finally {
+    box.dispose();
+    etcd?.close();
+  }
+}
+
+interface RunState {
+  box: Sandbox;
+  labFile: string;
+  seed: number;
+  target: Target;
+  etcd: CheckContext['etcd'];
+  kv: CheckContext['kv'];
+  options: RunLabOptions;
+}
+
+async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const list = new Listr(
+    lab.checks.map((check) => ({
+      title: check.title,
+      task: async (_ctx: unknown, task: { output: string; skip: (message: string) => void }) => {
+        const timeoutMs = state.options.timeoutMs ?? (check.timeout ?? DEFAULT_CALL_TIMEOUT_S) * 1000;
+        const result: CheckResult = { id: check.id, title: check.title, status: 'passed', notes: [], ms: 0 };
+        results.push(result);
+        const student = new StudentCode(state.box, state.labFile, timeoutMs);
+        const context: CheckContext = {
+          lab,
+          check,
+          seed: state.seed,
+          rng: new Random(state.seed, check.id),
+          student,
+          kv: state.kv,
+          etcd: state.etcd,
+          target: state.target,
+          timeoutMs,
+          client: (overrides?: Partial<ClientRecipe>) => ({
+            $client: {
+              hosts: state.target.endpoints,
+              namespace: state.target.namespace || undefined,
+              deadlineMs: TRUSTED_DEADLINE_MS,
+              auth: state.target.auth,
+              ...overrides,
+            },
+          }),
+          note: (text: string) => {
+            result.notes.push(text);
+            task.output = text;
+          },
+        };
+        const started = performance.now();
+        try {
+          // Every check starts from an empty lab keyspace: no check sees another's data.
+          await deleteOwnedKeys(lab, state.kv);
+          await runOne(checks[check.id], context, timeoutMs);
+        } catch (error) {
+          if (error instanceof CheckSkipped) {
+            result.status = 'skipped';
+            result.message = error.message;
+            task.skip(`${check.title} (skipped: ${error.message})`);
+            return;
+          }
+          result.status = 'failed';
+          if (error instanceof CheckFailure) {
+            result.message = error.message;
+            result.details = error.details;
+            result.todo = error.message.startsWith('TODO: implement');
+          } else {
+            result.message = `the check could not run: ${(error as Error).message?.split('\n')[0] ?? String(error)}`;
+          }
+          throw new Error(result.message.split('\n')[0]);
+        } finally {
+          result.ms = Math.round(performance.now() - started);
+        }
+      },
+      rendererOptions: { persistentOutput: true },
+    })),
+    {
+      concurrent: false,
+      exitOnError: false,
+      collectErrors: 'minimal',
+      renderer: state.options.renderer ?? 'default',
+      fallbackRenderer: 'simple',
+      rendererOptions: { collapseErrors: false, collapseSkips: false },
+    },
+  );
+  await list.run();
+  return results;
+}
+
+/** A check is our own code, but it must not hang a run either. */
+async function runOne(check: (ctx: CheckContext) => Promise<void>, context: CheckContext, timeoutMs: number): Promise<void> {
+  const limit = timeoutMs * 4 + 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(context),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the check did not finish within ${limit / 1000} s (a bug in the workbook: please report it with the seed)`)), limit);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

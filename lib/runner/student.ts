@@ -1,0 +1,88 @@
+/**
+ * The student's code, as checks see it: calls that either return a value or
+ * fail the check with a sentence that says what the code did.
+ *
+ *   await ctx.student.call('getValue', [ctx.client(), key])      // value, or CheckFailure
+ *   await ctx.student.attempt('getValue', [ctx.client(), key])   // the raw outcome, to inspect errors
+ */
+import { shown } from '../paths.ts';
+import type { Arg, HandleRef, ThrownError } from '../sandbox/protocol.ts';
+import type { CallOptions, CallOutcome, Sandbox } from '../sandbox/sandbox.ts';
+import { CheckFailure } from './failure.ts';
+
+/** Where in the lab file an error was thrown, e.g. "labs/02-kv-basics.ts:14:11". */
+export function locate(error: ThrownError, labFile: string): string | undefined {
+  for (const line of (error.stack ?? '').split('\n')) {
+    const match = /\(?((?:file:\/\/)?\/[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (match && match[1].replace(/^file:\/\//, '') === labFile) return `${shown(labFile)}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
+}
+
+export function describeThrown(error: ThrownError): string {
+  return `${error.kitClass ?? error.name}: ${error.message.split('\n')[0]}`;
+}
+
+export class StudentCode {
+  constructor(
+    readonly box: Sandbox,
+    /** Absolute path of the lab file being checked. */
+    readonly labFile: string,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  private options(options?: CallOptions): CallOptions {
+    return { ...options, timeoutMs: options?.timeoutMs ?? this.defaultTimeoutMs };
+  }
+
+  /** One sentence for an outcome that is not a plain success. */
+  explain(what: string, outcome: Exclude<CallOutcome, { ok: true }>, timeoutMs = this.defaultTimeoutMs): string {
+    const file = shown(this.labFile);
+    switch (outcome.kind) {
+      case 'load-failed': {
+        const at = locate(outcome.error, this.labFile);
+        return `${file} could not be loaded: ${describeThrown(outcome.error)}${at ? ` (at ${at})` : ''}`;
+      }
+      case 'timeout':
+        return `${what} did not finish within ${timeoutMs / 1000} s: it hangs (an await that never settles, a call without a deadline, or an endless loop). The lab process was stopped.`;
+      case 'exited':
+        return `${what} ended the lab process (${outcome.signal ?? `exit code ${outcome.code}`}). Lab functions must return or throw, never call process.exit().`;
+      case 'threw': {
+        if (outcome.error.todo) return `TODO: implement \`${outcome.error.todo}\` in ${file}`;
+        if (outcome.error.name === 'MissingExport') return `${file} does not export ${what.replace(/\(\)$/, '')}: keep the names and signatures of the stub, the checks call them`;
+        const at = locate(outcome.error, this.labFile);
+        return `${what} threw ${describeThrown(outcome.error)}${at ? ` (at ${at})` : ''}`;
+      }
+    }
+  }
+
+  private unwrap<T>(what: string, outcome: CallOutcome<T>, options: CallOptions): T {
+    if (outcome.ok) return outcome.value;
+    throw new CheckFailure(this.explain(what, outcome, options.timeoutMs), { explain: this.printed() });
+  }
+
+  /** What the student's code printed (console.log) since the last call, for failure reports. */
+  printed(): string | undefined {
+    const out = this.box.takeOutput().trim();
+    return out ? `your code printed:\n${out.split('\n').slice(-15).join('\n')}` : undefined;
+  }
+
+  attempt<T = unknown>(fn: string, args: Arg[] = [], options?: CallOptions): Promise<CallOutcome<T>> {
+    return this.box.call<T>(fn, args, this.options(options));
+  }
+
+  async call<T = unknown>(fn: string, args: Arg[] = [], options?: CallOptions): Promise<T> {
+    const o = this.options(options);
+    return this.unwrap(`${fn}()`, await this.box.call<T>(fn, args, o), o);
+  }
+
+  async invoke<T = unknown>(handle: HandleRef, method: string, args: Arg[] = [], label = method, options?: CallOptions): Promise<T> {
+    const o = this.options(options);
+    return this.unwrap(`${label}()`, await this.box.invoke<T>(handle, method, args, o), o);
+  }
+
+  /** Runs a harness probe on something the student's code returned; failures of the probe itself are the student's (e.g. a broken client). */
+  probe<T = unknown>(probe: string, args: Arg[] = [], options?: CallOptions): Promise<CallOutcome<T>> {
+    return this.box.probe<T>(probe, args, this.options(options));
+  }
+}

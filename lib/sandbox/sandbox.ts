@@ -1,0 +1,248 @@
+/**
+ * Running a student's lab file in a process of its own.
+ *
+ * ```ts
+ * const box = Sandbox.spawn();                  // start node early: it takes ~0.4 s
+ * await box.load('labs/02-kv-basics.ts');
+ * const out = await box.call('getValue', [clientArg, 'k'], { timeoutMs: 10_000 });
+ * if (!out.ok) console.log(out.kind);           // 'threw' | 'timeout' | 'exited' | ...
+ * box.dispose();
+ * ```
+ *
+ * The runner's event loop never waits on student code: every call has a
+ * timer here. A call that does not answer in time (a promise that never
+ * settles, or a synchronous endless loop) gets the process SIGKILLed; the
+ * next call starts a fresh one. A student's `process.exit()` or crash ends
+ * the call it happened in. No child outlives the runner.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Arg, FromChild, HandleRef, ThrownError, ToChild } from './protocol.ts';
+
+const childEntry = fileURLToPath(new URL('./child.ts', import.meta.url));
+const LOAD_TIMEOUT_MS = 20_000;
+const OUTPUT_LIMIT = 8_000;
+
+export type CallOutcome<T = unknown> =
+  | { ok: true; value: T; ms: number }
+  | { ok: false; kind: 'threw'; error: ThrownError; ms: number }
+  | { ok: false; kind: 'timeout'; ms: number }
+  | { ok: false; kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; ms: number }
+  | { ok: false; kind: 'load-failed'; error: ThrownError; ms: number };
+
+export interface CallOptions {
+  timeoutMs?: number;
+  /** Environment variables set in the lab process for the duration of the call. */
+  env?: Record<string, string | null>;
+}
+
+interface Pending {
+  resolve: (outcome: CallOutcome) => void;
+  began: number;
+  timer: NodeJS.Timeout;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Synchronous, so it also runs when the runner exits abruptly via process.exit.
+    process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+  }
+}
+
+export class Sandbox {
+  private child!: ChildProcess;
+  private ready!: Promise<void>;
+  private loaded?: Promise<CallOutcome<string[]>>;
+  private file?: string;
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+  /** Set when we killed the process: the next call must not reach it, even before its exit event. */
+  private killed = false;
+  private output = '';
+  private callbacks = new Map<number, (...args: unknown[]) => void>();
+  private nextCallback = 1;
+  /** Errors the student's code threw outside any call (timers, unhandled rejections). */
+  readonly stray: ThrownError[] = [];
+
+  private constructor(private readonly env: NodeJS.ProcessEnv) {
+    this.boot();
+  }
+
+  /** Starts the process now (loading node, tsx and etcd3 takes a while): load a file later. */
+  static spawn(env: NodeJS.ProcessEnv = process.env): Sandbox {
+    return new Sandbox(env);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private boot(): void {
+    this.exitInfo = undefined;
+    this.killed = false;
+    this.loaded = undefined;
+    const child = fork(childEntry, [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...this.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    this.child = child;
+    trackChild(child);
+    const capture = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    let markReady!: () => void;
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    child.on('message', (message: FromChild) => {
+      if (child !== this.child) return;
+      switch (message.type) {
+        case 'ready':
+          markReady();
+          return;
+        case 'result':
+          this.settle(message.id, message.ok ? { ok: true, value: message.value, ms: 0 } : { ok: false, kind: 'threw', error: message.error, ms: 0 });
+          return;
+        case 'callback':
+          this.callbacks.get(message.callback)?.(...message.args);
+          return;
+        case 'uncaught':
+          this.stray.push(message.error);
+          return;
+        default:
+          this.onLoadMessage?.(message);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (child !== this.child) return;
+      this.exitInfo = { code, signal };
+      markReady();
+      for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, kind: 'exited', code, signal, ms: 0 });
+      this.onLoadMessage?.({ type: 'load-failed', error: { name: 'Exit', message: `the lab process exited (${signal ?? `code ${code}`}) while loading` } });
+    });
+  }
+
+  private onLoadMessage?: (message: FromChild) => void;
+
+  private settle(id: number, outcome: CallOutcome): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve({ ...outcome, ms: Math.round(performance.now() - pending.began) });
+  }
+
+  /** Loads the lab file (again after a restart). Resolves to its export names, or load-failed. */
+  load(file: string): Promise<CallOutcome<string[]>> {
+    this.file = file;
+    if (this.exitInfo || this.killed) this.boot();
+    if (this.loaded) return this.loaded;
+    const began = performance.now();
+    this.loaded = new Promise<CallOutcome<string[]>>((resolve) => {
+      const timer = setTimeout(() => {
+        this.onLoadMessage = undefined;
+        this.kill();
+        resolve({ ok: false, kind: 'load-failed', error: { name: 'Timeout', message: `loading the file took longer than ${LOAD_TIMEOUT_MS / 1000} s (does it run an endless loop, or await something, at the top level?)` }, ms: LOAD_TIMEOUT_MS });
+      }, LOAD_TIMEOUT_MS);
+      this.onLoadMessage = (message) => {
+        if (message.type !== 'loaded' && message.type !== 'load-failed') return;
+        clearTimeout(timer);
+        this.onLoadMessage = undefined;
+        const ms = Math.round(performance.now() - began);
+        resolve(message.type === 'loaded' ? { ok: true, value: message.exports, ms } : { ok: false, kind: 'load-failed', error: message.error, ms });
+      };
+      void this.ready.then(() => this.send({ type: 'load', file }));
+    });
+    return this.loaded;
+  }
+
+  private send(message: ToChild): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  private async request<T>(build: (id: number) => ToChild, timeoutMs: number): Promise<CallOutcome<T>> {
+    if (!this.file) throw new Error('Sandbox.load() must come before calls');
+    const loaded = await this.load(this.file);
+    if (!loaded.ok) return loaded as CallOutcome<T>;
+    const id = this.nextId++;
+    return new Promise<CallOutcome<T>>((resolve) => {
+      const timer = setTimeout(() => {
+        // It may be spinning synchronously: only a kill is sure to stop it.
+        this.pending.delete(id);
+        this.kill();
+        resolve({ ok: false, kind: 'timeout', ms: timeoutMs });
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (o: CallOutcome) => void, began: performance.now(), timer });
+      this.send(build(id));
+    });
+  }
+
+  /** Calls an exported function of the lab file. */
+  call<T = unknown>(fn: string, args: Arg[] = [], options: CallOptions = {}): Promise<CallOutcome<T>> {
+    return this.request<T>((id) => ({ type: 'call', id, fn, args, env: options.env }), options.timeoutMs ?? 10_000);
+  }
+
+  /** Calls a method of an object the student's code returned ('' calls a returned function). */
+  invoke<T = unknown>(handle: HandleRef, method: string, args: Arg[] = [], options: CallOptions = {}): Promise<CallOutcome<T>> {
+    return this.request<T>((id) => ({ type: 'invoke', id, handle: handle.$handle, method, args }), options.timeoutMs ?? 10_000);
+  }
+
+  /** Runs one of the harness's own probes inside the lab process. */
+  probe<T = unknown>(probe: string, args: Arg[] = [], options: CallOptions = {}): Promise<CallOutcome<T>> {
+    return this.request<T>((id) => ({ type: 'probe', id, probe, args }), options.timeoutMs ?? 10_000);
+  }
+
+  /** A function argument: calls to it in the lab process arrive here. */
+  callback(listener: (...args: any[]) => void): { $callback: number } {
+    const id = this.nextCallback++;
+    this.callbacks.set(id, listener);
+    return { $callback: id };
+  }
+
+  /** The output the student's code printed since the last `takeOutput()`. */
+  takeOutput(): string {
+    const out = this.output;
+    this.output = '';
+    return out;
+  }
+
+  /**
+   * Closes the harness's clients and the IPC channel, then waits up to
+   * `waitMs` for the process to exit on its own. True when it did: the
+   * student's code left nothing (timers, keepalives) running.
+   */
+  async release(waitMs: number): Promise<boolean> {
+    if (this.exitInfo) return true;
+    const exited = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      this.child.once('exit', () => { clearTimeout(timer); resolve(true); });
+    });
+    this.send({ type: 'release' });
+    return exited;
+  }
+
+  /** SIGKILL (default) or another signal, e.g. to test what etcd does when a client dies. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.exitInfo || this.killed) return;
+    this.child.kill(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.killed = true;
+  }
+
+  /** Waits until the process has exited. */
+  async exited(): Promise<void> {
+    if (this.exitInfo || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    await new Promise((resolve) => this.child.once('exit', resolve));
+  }
+
+  dispose(): void {
+    this.kill();
+  }
+}
