@@ -40,7 +40,7 @@ const checks: LabChecks = {
       actual: trip.ok ? trip.value.error?.message : ctx.student.explain('the put/get', trip),
     });
     const stored = await ctx.kv.get(key).string();
-    expect(stored === written, `the client wrote somewhere else than the cluster at ${show(endpoints)}`, {
+    expect(stored === written, `the client from connect(${show(endpoints)}) wrote to some other cluster`, {
       expected: `${key} = ${show(written)} on that cluster`, actual: stored === null ? 'the key is not there' : show(stored),
       explain: 'Pass the endpoints you are given to new Etcd3({ hosts: endpoints }); do not hard-code 127.0.0.1:2379.',
     });

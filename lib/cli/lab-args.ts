@@ -14,6 +14,8 @@ export interface LabArgs {
   endpoints?: string[];
   namespace?: string;
   timeoutMs?: number;
+  only?: string[];
+  json?: string;
 }
 
 function integer(name: string) {
@@ -33,6 +35,8 @@ export function labCommand(): Command {
     .addOption(new Option('--endpoints <urls>', 'an existing cluster instead of the local one (comma-separated)').env('ETCD_ENDPOINTS'))
     .option('--namespace <prefix>', 'prefix every key of this run (keeps students apart on a shared cluster)')
     .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
+    .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
+    .option('--json <file>', 'also write the results as JSON (graders, CI)')
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
 }
@@ -48,7 +52,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     }
     throw error;
   }
-  const o = command.opts<{ solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number }>();
+  const o = command.opts<{ solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
   const endpoints = o.endpoints?.split(',').map((e) => e.trim()).filter(Boolean);
   for (const e of endpoints ?? []) {
@@ -62,5 +66,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     endpoints,
     namespace: o.namespace,
     timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
+    only: o.only?.split(',').map((c) => c.trim()).filter(Boolean),
+    json: o.json,
   };
 }

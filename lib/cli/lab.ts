@@ -1,11 +1,12 @@
 /** `npm run lab [N]`: see lib/cli/lab-args.ts for the options. */
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import { findLab, loadCatalog } from '../catalog.ts';
 import { formatLabList } from '../runner/list.ts';
 import { readProgress } from '../runner/progress.ts';
 import { formatLabReport, labCommand } from '../runner/report.ts';
-import { runLab } from '../runner/run-lab.ts';
+import { runLab, toJson } from '../runner/run-lab.ts';
 import { runCli } from './main.ts';
 import { parseLabArgs } from './lab-args.ts';
 import { style } from './style.ts';
@@ -32,8 +33,10 @@ await runCli(async () => {
     endpoints: args.endpoints,
     namespace: args.namespace,
     timeoutMs: args.timeoutMs,
+    only: args.only,
     log: (line) => console.log(style.dim(line)),
   });
+  if (args.json) writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + '\n');
   console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')) }));
   return result.passed ? 0 : 1;
 });

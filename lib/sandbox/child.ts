@@ -31,7 +31,8 @@ export function flatten(error: unknown): ThrownError {
   if (!(error instanceof Error)) return { name: typeof error, message: String(error) };
   const code = (error as { code?: unknown }).code;
   return {
-    name: error.name || error.constructor?.name || 'Error',
+    // etcd3's gRPC errors keep name 'Error': their class says more.
+    name: error.name && error.name !== 'Error' ? error.name : (error.constructor?.name ?? 'Error'),
     message: error.message,
     stack: error.stack,
     kitClass: error instanceof LabError ? error.constructor.name : undefined,

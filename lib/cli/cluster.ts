@@ -1,0 +1,90 @@
+/** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError } from 'commander';
+import { LocalCluster } from '../cluster/cluster.ts';
+import { clusterStatus } from '../cluster/inspect.ts';
+import { ConfirmationRequiredError, UsageError } from '../errors.ts';
+import { etcdVersion, requireEtcd } from '../etcd/binaries.ts';
+import { shown } from '../paths.ts';
+import { runCli } from './main.ts';
+import { style } from './style.ts';
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new ConfirmationRequiredError('`npm run cluster -- reset`');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].replace(/\x1b\[[0-9;]*m/g, '').length)));
+  return rows.map((r) => r.map((cell, i) => cell + ' '.repeat(widths[i] - cell.replace(/\x1b\[[0-9;]*m/g, '').length)).join('  ')).join('\n');
+}
+
+async function status(cluster: LocalCluster): Promise<number> {
+  const states = cluster.memberStates();
+  const statuses = await clusterStatus(cluster.endpoints);
+  const rows = [['member', 'endpoint', 'state', 'leader', 'raft term', 'raft index', 'revision', 'db size'].map(style.bold)];
+  cluster.members.forEach((m, i) => {
+    const s = statuses[i];
+    const process = states[m.name];
+    const state = s.up ? style.green('up') : process.state === 'crashed' ? style.red('crashed') : process.state === 'running' ? style.yellow('not answering') : style.dim('stopped');
+    rows.push([m.name, m.clientUrls[0], state, s.isLeader ? style.bold('★ leader') : s.up ? 'follower' : '-', s.raftTerm ?? '-', s.raftIndex ?? '-', s.revision ?? '-', s.dbSize !== undefined ? `${(s.dbSize / 1024).toFixed(0)} KiB` : '-']);
+  });
+  console.log(table(rows));
+  for (const m of cluster.members) {
+    if (states[m.name].state === 'crashed') console.log(style.red(`${m.name} exited without \`npm run cluster -- stop\`: see ${shown(cluster.logFile(m.name))}; \`npm run cluster -- start\` restarts it.`));
+  }
+  const up = statuses.filter((s) => s.up).length;
+  if (up === 0) console.log(style.dim('The cluster is stopped. `npm run cluster -- start` (or any `npm run lab N`) starts it.'));
+  return 0;
+}
+
+await runCli(async () => {
+  const program = new Command('cluster')
+    .description('Manage the local 3-member etcd cluster described by etcd_config/')
+    .argument('<action>', 'start | stop | status | reset')
+    .option('-y, --yes', 'reset without asking', false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  try {
+    program.parse(process.argv.slice(2), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return 0;
+    throw new UsageError((error as Error).message.replace(/^error: /, ''), 'usage: npm run cluster -- start|stop|status|reset [--yes]');
+  }
+  const [action] = program.args;
+  const { yes } = program.opts<{ yes: boolean }>();
+  const cluster = LocalCluster.classroom();
+  switch (action) {
+    case 'start': {
+      const etcd = requireEtcd();
+      const report = await cluster.start();
+      const how = report.started.length === 0 ? 'already running' : `started ${report.started.join(', ')} in ${(report.ms / 1000).toFixed(1)} s`;
+      console.log(`etcd ${await etcdVersion(etcd.etcd)} cluster ${how}: ${cluster.endpoints.join(', ')}`);
+      for (const name of report.recovered) console.log(style.yellow(`${name} had exited unexpectedly (see ${shown(cluster.logFile(name))}); restarted.`));
+      return 0;
+    }
+    case 'stop': {
+      const stopped = await cluster.stop();
+      console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'the cluster was not running');
+      return 0;
+    }
+    case 'status':
+      return status(cluster);
+    case 'reset': {
+      if (!yes && !(await confirm('Stop the cluster and delete all its data (every key, every lab)?'))) {
+        console.log('nothing deleted');
+        return 1;
+      }
+      await cluster.reset();
+      console.log(`the cluster is stopped and its data deleted (${cluster.members.map((m) => shown(m.dataDir)).join(', ')}); the next \`npm run lab\` starts it fresh`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown action "${action}"`, 'usage: npm run cluster -- start|stop|status|reset [--yes]');
+  }
+});

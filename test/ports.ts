@@ -1,0 +1,3 @@
+/** Ports of the test cluster: far from the classroom cluster's 2377-2382, so tests never touch a student's cluster. */
+export const TEST_CLIENT_PORT = 23791;
+export const TEST_PEER_PORT = 23891;
