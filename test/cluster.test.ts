@@ -1,0 +1,97 @@
+/**
+ * The cluster manager with real etcd processes, on its own ports: start,
+ * crash recovery, port conflicts, Ctrl-C while starting, nothing left behind.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect, test } from 'vitest';
+import { LocalCluster } from '../lib/cluster/cluster.ts';
+import { generateCluster } from '../lib/cluster/generate.ts';
+import { clusterStatus } from '../lib/cluster/inspect.ts';
+import { etcdProcessesMentioning, readPids } from '../lib/cluster/processes.ts';
+import { projectRoot } from '../lib/paths.ts';
+
+const fresh = (clientPort: number, peerPort: number) =>
+  new LocalCluster(generateCluster({ dir: mkdtempSync(join(tmpdir(), 'etcd-cluster-test-')), clientPort, peerPort }));
+
+test('start, a member that crashed is reported and restarted, stop leaves nothing', async () => {
+  const cluster = fresh(24791, 24891);
+  try {
+    const first = await cluster.start();
+    expect(first.started).toEqual(['n1', 'n2', 'n3']);
+    expect((await clusterStatus(cluster.endpoints)).every((s) => s.up)).toBe(true);
+    expect((await cluster.start()).started).toEqual([]);
+
+    process.kill(readPids(cluster.spec.stateDir).n2.pid, 'SIGKILL');
+    await sleep(200);
+    expect(cluster.memberStates().n2.state).toBe('crashed');
+    const again = await cluster.start();
+    expect(again).toMatchObject({ started: ['n2'], recovered: ['n2'] });
+    expect(cluster.memberStates().n2.state).toBe('running');
+
+    expect(await cluster.stop()).toEqual(['n1', 'n2', 'n3']);
+    expect(cluster.memberStates().n1.state).toBe('stopped');
+    expect(etcdProcessesMentioning(cluster.spec.stateDir)).toEqual([]);
+  } finally {
+    await cluster.destroy();
+  }
+});
+
+test('a port in use is named, with its role and the file to change', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(24992, '127.0.0.1', resolve));
+  const cluster = fresh(24990, 25090);
+  try {
+    const error = await cluster.start().catch((e) => e);
+    expect(error.code).toBe('PORT_IN_USE');
+    expect(error.message).toBe('port 24992 (client port of n3) is already in use by another program');
+    expect(error.fix).toMatch(/n3\.yaml/);
+    expect(etcdProcessesMentioning(cluster.spec.stateDir)).toEqual([]);
+  } finally {
+    blocker.close();
+    await cluster.destroy();
+  }
+});
+
+test('Ctrl-C while the cluster is starting leaves no etcd behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'etcd-sigint-test-'));
+  const script = `
+    import { LocalCluster } from './lib/cluster/cluster.ts';
+    import { generateCluster } from './lib/cluster/generate.ts';
+    await new LocalCluster(generateCluster({ dir: ${JSON.stringify(dir)}, clientPort: 25191, peerPort: 25291 })).start();
+    console.log('started');`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: projectRoot, stdio: 'pipe' });
+  // Interrupt as soon as the members have been spawned (their pids are written).
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(join(dir, 'pids.json')) && Date.now() < deadline) await sleep(5);
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(s ?? c)));
+  expect(code).toBe('SIGINT');
+  await sleep(100);
+  expect(etcdProcessesMentioning(dir)).toEqual([]);
+});
+
+test('CLI errors are one line plus the fix, never a stack trace', async () => {
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/lab.ts', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  const unknown = await cli(['99']);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr.trim().split('\n')).toEqual([
+    'error[UNKNOWN_LAB]: there is no lab "99"',
+    expect.stringMatching(/^ {2}fix: pick one of 1 \(connect\), 2 \(kv-basics\), 3 \(logged-users\)/),
+  ]);
+  const badSeed = await cli(['1', '--seed', 'x']);
+  expect(badSeed.stderr.trim().split('\n')).toHaveLength(2);
+  const down = await cli(['1', '--endpoints', 'http://127.0.0.1:1']);
+  expect(down.stderr).toMatch(/^error\[CLUSTER_DOWN\]: no member of http:\/\/127.0.0.1:1 answers/);
+  expect(down.stderr).not.toMatch(/\bat \w+ \(/);
+});
