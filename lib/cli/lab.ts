@@ -1,42 +1,13 @@
-/** `npm run lab [N]`: see lib/cli/lab-args.ts for the options. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { CommanderError } from 'commander';
-import { findLab, loadCatalog } from '../catalog.ts';
-import { formatLabList } from '../runner/list.ts';
-import { readProgress } from '../runner/progress.ts';
-import { formatLabReport, labCommand } from '../runner/report.ts';
-import { runLab, toJson } from '../runner/run-lab.ts';
-import { runCli } from './main.ts';
-import { parseLabArgs } from './lab-args.ts';
-import { style } from './style.ts';
+/**
+ * `npm run lab [N]` (options: lib/cli/lab-args.ts).
+ *
+ * Starting node + tsx + etcd3 for the student's code takes about half a
+ * second, as long as loading the runner itself. So the lab process is
+ * spawned first, from this tiny module, and the runner loads meanwhile.
+ */
+import { Sandbox } from '../sandbox/sandbox.ts';
 
-await runCli(async () => {
-  let args;
-  try {
-    args = parseLabArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) return 0; // --help was printed
-    throw error;
-  }
-  if (!args.lab) {
-    console.log(formatLabList(loadCatalog(), readProgress()));
-    return 0;
-  }
-  const lab = findLab(args.lab);
-  const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
-  console.log(style.bold(`Lab ${lab.id} · ${lab.title}`) + (flags ? style.dim(`  (${flags})`) : ''));
-  const result = await runLab(lab.id, {
-    solution: args.solution,
-    labsDir: args.labsDir ? resolve(args.labsDir) : undefined,
-    seed: args.seed,
-    endpoints: args.endpoints,
-    namespace: args.namespace,
-    timeoutMs: args.timeoutMs,
-    only: args.only,
-    log: (line) => console.log(style.dim(line)),
-  });
-  if (args.json) writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + '\n');
-  console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')) }));
-  return result.passed ? 0 : 1;
-});
+const runsALab = process.argv.slice(2).some((a) => !a.startsWith('-')) && !process.argv.includes('--help');
+const early = runsALab ? Sandbox.spawn() : undefined;
+const { main } = await import('./lab-main.ts');
+await main(early);

@@ -32,6 +32,8 @@ export interface RunLabOptions extends TargetOptions {
   recordProgress?: boolean;
   /** Run only these checks (ids from the catalog). */
   only?: string[];
+  /** A lab process the caller started early (the CLI does, before its own imports); disposed at the end. */
+  sandbox?: Sandbox;
 }
 
 export interface CheckResult {
@@ -96,12 +98,12 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   const selected = options.only?.length ? { ...lab, checks: lab.checks.filter((c) => options.only!.includes(c.id)) } : lab;
 
   // Node, tsx and etcd3 take ~0.5 s to start: do it while the cluster comes up.
-  const box = Sandbox.spawn();
-  void box.load(labFile);
+  const box = options.sandbox ?? Sandbox.spawn();
   const seed = options.seed ?? randomSeed();
   let etcd: ReturnType<typeof trustedClient> | undefined;
   try {
-    const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab)]);
+    // The lab file is loaded before the first check, so check times are the checks' own.
+    const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab), box.load(labFile)]);
     etcd = trustedClient(target);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
     const results = await runChecks(selected, checks, { box, labFile, seed, target, etcd, kv, options });

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: how fast the workbook is, as ratios against a baseline
+ * measured in the same run (machines are noisy; absolute numbers are not
+ * comparable between runs, ratios mostly are).
+ *
+ * - baseline: `node --import tsx -e "await import('etcd3')"` plus one get,
+ *   the least any TypeScript program that talks to etcd can cost;
+ * - a fresh cluster's start until the first write succeeds, and a restart
+ *   from existing data until the first write;
+ * - `npm run lab 1 -- --solution` on a warm cluster, and how much of it is
+ *   runner overhead once the lab's own etcd work (its checks) is taken out.
+ *   Target: wall ≤ 1.5 × baseline + the lab's etcd work.
+ *
+ * Prints a table and writes bench-results.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { LocalCluster } from '../cluster/cluster.ts';
+import { generateCluster } from '../cluster/generate.ts';
+import { paths } from '../paths.ts';
+import { runCli } from './main.ts';
+
+const BENCH_CLIENT_PORT = 26791;
+const BENCH_PEER_PORT = 26891;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const began = performance.now();
+    const child = spawn(command, args, { cwd: paths.root, stdio: 'ignore', env });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(performance.now() - began) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function firstWrite(endpoints: string[]): Promise<void> {
+  const client = new Etcd3({ hosts: endpoints, defaultCallOptions: () => ({ deadline: Date.now() + 5000 }) });
+  try {
+    await client.put('/bench/first-write').value('x').exec();
+  } finally {
+    client.close();
+  }
+}
+
+async function clusterFigures(runs: number): Promise<{ fresh: number[]; restart: number[] }> {
+  const fresh: number[] = [];
+  const restart: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'etcd-bench-'));
+    const cluster = new LocalCluster(generateCluster({ dir, clientPort: BENCH_CLIENT_PORT, peerPort: BENCH_PEER_PORT }));
+    try {
+      let began = performance.now();
+      await cluster.start();
+      await firstWrite(cluster.endpoints);
+      fresh.push(performance.now() - began);
+      await cluster.stop();
+      began = performance.now();
+      await cluster.start();
+      await firstWrite(cluster.endpoints);
+      restart.push(performance.now() - began);
+    } finally {
+      await cluster.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { fresh, restart };
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+await runCli(async () => {
+  const runs = Number(process.env.BENCH_RUNS ?? 5);
+  const classroom = LocalCluster.classroom();
+  await classroom.start();
+  const endpoints = classroom.endpoints;
+
+  // Warm the disk caches (tsx's transform cache included) once, unmeasured.
+  const baselineScript = `const { Etcd3 } = await import('etcd3'); const c = new Etcd3({ hosts: ${JSON.stringify(endpoints)} }); await c.get('k').string(); c.close();`;
+  const baselineArgs = ['--import', 'tsx', '--input-type=module', '-e', baselineScript];
+  const report = join(tmpdir(), `bench-lab1-${process.pid}.json`);
+  await timeCommand(process.execPath, baselineArgs);
+  await timeCommand('npm', ['run', '-s', 'lab', '1', '--', '--solution', '--json', report]);
+
+  const baseline: number[] = [];
+  const lab: number[] = [];
+  const labEtcdWork: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    baseline.push(await timeCommand(process.execPath, baselineArgs));
+    lab.push(await timeCommand('npm', ['run', '-s', 'lab', '1', '--', '--solution', '--json', report]));
+    const result = JSON.parse(readFileSync(report, 'utf8')) as { checks: { ms: number }[] };
+    labEtcdWork.push(result.checks.reduce((sum, c) => sum + c.ms, 0));
+  }
+  rmSync(report, { force: true });
+  const { fresh, restart } = await clusterFigures(Math.min(runs, 3));
+
+  const b = median(baseline);
+  const w = median(lab);
+  const e = median(labEtcdWork);
+  const overhead = w - e;
+  const rows: [string, number, string][] = [
+    ['baseline: node --import tsx + import etcd3 + one get', b, '1.00× (baseline)'],
+    ['fresh cluster start → first write', median(fresh), `${(median(fresh) / b).toFixed(2)}×`],
+    ['restart with existing data → first write', median(restart), `${(median(restart) / b).toFixed(2)}×`],
+    ['npm run lab 1 -- --solution (warm cluster)', w, `${(w / b).toFixed(2)}×`],
+    ['  of which the lab\'s own etcd work (its checks)', e, `${(e / b).toFixed(2)}×`],
+    ['  runner overhead (wall − etcd work)', overhead, `${(overhead / b).toFixed(2)}× (target ≤ 1.50×)`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(`median of ${runs} runs (cluster start: ${fresh.length})\n`);
+  for (const [name, ms, ratio] of rows) console.log(`${name.padEnd(width)}  ${fmt(ms).padStart(8)}  ${ratio}`);
+  const verdict = overhead <= 1.5 * b;
+  console.log(`\nwarm \`npm run lab 1\` ${verdict ? 'meets' : 'misses'} the target: ${fmt(w)} ${verdict ? '≤' : '>'} 1.5 × ${fmt(b)} + ${fmt(e)}`);
+  const json = {
+    date: new Date().toISOString(),
+    runs,
+    baselineMs: baseline,
+    labOneWallMs: lab,
+    labOneEtcdWorkMs: labEtcdWork,
+    freshStartToFirstWriteMs: fresh,
+    restartToFirstWriteMs: restart,
+    medians: { baseline: b, labOneWall: w, labOneEtcdWork: e, runnerOverhead: overhead, freshStart: median(fresh), restart: median(restart) },
+    ratios: { labOneWall: w / b, runnerOverhead: overhead / b, freshStart: median(fresh) / b, restart: median(restart) / b },
+    meetsTarget: verdict,
+  };
+  writeFileSync(join(paths.root, 'bench-results.json'), JSON.stringify(json, null, 2) + '\n');
+  console.log('written: bench-results.json');
+  return 0;
+});
