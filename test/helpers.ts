@@ -26,14 +26,15 @@ export function wrongDir(lab: string, variant: string): string {
   return join(fixtures, 'wrong', lab, variant);
 }
 
-/** Processes running the sandbox child (none may be left after a run). */
+/** Lab processes started by this test process (none may be left after a run). */
 export function sandboxProcesses(): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes('lib/sandbox/child.ts')) found.push(Number(entry));
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      if (cmd.includes('lib/sandbox/child.ts') && parent === process.pid) found.push(Number(entry));
     } catch {
       // gone
     }
