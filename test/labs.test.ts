@@ -73,6 +73,13 @@ describe.each(labs)('lab $id $slug', (lab) => {
   });
 });
 
+test.each(['js-sort', 'locale-sort'])('wrong sort "%s" fails list-keys whatever the seed', async (variant) => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const result = await run('02', { labsDir: wrongDir('02', variant), only: ['list-keys'], seed });
+    expect(result.checks[0].status, `seed ${seed}`).toBe('failed');
+  }
+});
+
 test('the same seed replays the same data', async () => {
   const a = await run('03', { labsDir: wrongDir('03', 'off-by-one'), only: ['register-users'], seed: 4242 });
   const b = await run('03', { labsDir: wrongDir('03', 'off-by-one'), only: ['register-users'], seed: 4242 });

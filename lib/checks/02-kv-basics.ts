@@ -10,8 +10,14 @@ import { hungEndpoint, refusedEndpoint } from '../runner/unreachable.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
 import { expectKitError } from './expect-error.ts';
 
-/** Names where byte order, UTF-16 order and locale order disagree. */
-const TRICKY = ['Zebra', 'apple', 'Ápple', 'ｚ-fullwidth', '😀-emoji', '10', '9', 'a b', 'a-b', 'a_b', 'ß', 'z'];
+/**
+ * Names where byte order, UTF-16 order and locale order disagree. The first
+ * four are always in the listing: 'Zebra' < 'apple' in bytes but not for
+ * localeCompare; 'ｚ' (U+FF5A) < '😀' in UTF-8 bytes but not in UTF-16 code
+ * units (JavaScript's default sort). Without them a wrong sort could pass.
+ */
+const TRAPS = ['Zebra', 'apple', 'ｚ-fullwidth', '😀-emoji'];
+const TRICKY = [...TRAPS, 'Ápple', '10', '9', 'a b', 'a-b', 'a_b', 'ß', 'z'];
 
 function runPrefix(ctx: CheckContext): string {
   return `/lab02/${ctx.rng.token()}/`;
@@ -100,7 +106,7 @@ const checks: LabChecks = {
 
   async 'list-keys'(ctx) {
     const prefix = runPrefix(ctx);
-    const names = ctx.rng.sample(TRICKY, ctx.rng.int(8, TRICKY.length));
+    const names = [...TRAPS, ...ctx.rng.sample(TRICKY.slice(TRAPS.length), ctx.rng.int(4, TRICKY.length - TRAPS.length))];
     const extra = Array.from({ length: ctx.rng.int(3, 12) }, () => `${ctx.rng.token(5)}`);
     await Promise.all([...names, ...extra].map((n) => ctx.kv.put(prefix + n).value(value(ctx.rng)).exec()));
     const truth = await ctx.kv.getAll().keys();
