@@ -26,8 +26,6 @@ export interface LabEntry {
   owns: string[];
   hints: string[];
   checks: CheckEntry[];
-  /** Runs only on a cluster the workbook manages (faults, TLS nodes). */
-  localOnly?: boolean;
 }
 
 /** labs/01-connect.ts → "01-connect.ts" */
@@ -85,7 +83,6 @@ export function parseCatalog(text: string): LabEntry[] {
       owns: owns as string[],
       hints: hints as string[],
       checks: checks as CheckEntry[],
-      localOnly: raw.localOnly === true,
     };
   });
 }

@@ -18,11 +18,14 @@ interface Wrong {
 
 const WRONG: Wrong[] = [
   { lab: '01', variant: 'hardcoded-endpoint', fails: { 'connect-uses-endpoints': /connect\(/ } },
+  { lab: '01', variant: 'not-a-client', fails: { 'connect-uses-endpoints': /must return an etcd3 client .* a Connection without get\(\) and put\(\)/ } },
   { lab: '01', variant: 'no-deadline', fails: { 'connect-deadline': /still waiting after 9 s/ } },
   { lab: '01', variant: 'numeric-ids', fails: { 'describe-members': /has id \d+, etcd says "\d+"/ } },
   { lab: '01', variant: 'peer-urls', fails: { 'describe-members': /clientUrls are wrong/ } },
   { lab: '01', variant: 'first-member-leader', fails: { 'describe-leader': /says the leader is/ } },
   { lab: '01', variant: 'leader-id', fails: { 'describe-leader': /says the leader is "\d+"/ } },
+  { lab: '02', variant: 'put-latin1', fails: { 'put-value': /stored other bytes/ } },
+  { lab: '02', variant: 'put-if-absent', fails: { 'put-value': /must overwrite its value/ } },
   { lab: '02', variant: 'falsy-get', fails: { 'get-value': /its value is the empty string/ } },
   { lab: '02', variant: 'locale-sort', fails: { 'list-keys': /not in byte order/ } },
   { lab: '02', variant: 'js-sort', fails: { 'list-keys': /not in byte order/ } },

@@ -17,7 +17,10 @@ test('throwing, spinning, exiting and hanging code each fail one check and the r
   const began = Date.now();
   const result = await run('03', { labsDir: join(fixtures, 'misbehaving'), timeoutMs: 1500 });
   const checks = byId(result);
-  expect(checks['current-user'].message).toMatch(/^currentUser\(\) threw TypeError: cannot read properties of undefined \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:4:\d+\)$/);
+  expect(checks['current-user'].message).toMatch(/^currentUser\(\) threw TypeError: cannot read properties of undefined \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:7:\d+\)$/);
+  // An error thrown outside any call is reported with the next failure, not lost.
+  const explained = result.checks.map((c) => c.details?.explain ?? '').join('\n');
+  expect(explained).toMatch(/threw outside any call[^]*RangeError: a late timer \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:5:\d+\)/);
   expect(checks['register-user'].message).toMatch(/^registerUser\(\) did not finish within 1.5 s: it hangs/);
   expect(checks['register-users'].message).toMatch(/^registerUsers\(\) ended the lab process \(exit code 7\)/);
   expect(checks['list-users'].message).toMatch(/^listLoggedUsers\(\) did not finish within 1.5 s/);

@@ -17,7 +17,9 @@ import { hungEndpoint, refusedEndpoint } from '../runner/unreachable.ts';
 async function connect(ctx: CheckContext, endpoints: string[]): Promise<HandleRef> {
   const client = await ctx.student.call<unknown>('connect', [endpoints]);
   expect(isHandleRef(client), `connect() must return an etcd3 client (new Etcd3(...)), it returned ${show(client)}`);
-  return client as HandleRef;
+  const kind = await ctx.student.probe<{ kind: string; hasKvApi: boolean }>('describe', [client]);
+  expect(kind.ok && kind.value.hasKvApi, `connect() must return an etcd3 client (new Etcd3(...)), it returned a ${kind.ok ? kind.value.kind : 'value'} without get() and put()`);
+  return client;
 }
 
 async function describe(ctx: CheckContext): Promise<ClusterDescription> {

@@ -35,21 +35,20 @@ async function unavailable(ctx: CheckContext, endpoint: string, limitMs: number,
   const calls: [string, unknown[]][] = [
     ['listKeys', [client]], ['getValue', [client, key]], ['putValue', [client, key, 'v']], ['deleteKey', [client, key]],
   ];
-  const outcomes = await Promise.all(calls.map(([fn, args]) => ctx.student.attempt(fn, args, { timeoutMs: ctx.timeoutMs })));
-  // A call that timed out got the lab process killed, and with it the calls still running:
-  // report the hang, not the kill.
-  const hung = calls.findIndex((_, i) => !outcomes[i].ok && (outcomes[i] as { kind: string }).kind === 'timeout');
+  const outcomes: CallOutcome[] = await Promise.all(calls.map(([fn, args]) => ctx.student.attempt(fn, args, { timeoutMs: ctx.timeoutMs })));
+  // A call that timed out got the lab process killed, and with it the calls still
+  // running: report the hang first, not the kills it caused.
+  const hung = outcomes.findIndex((o) => !o.ok && o.kind === 'timeout');
+  if (hung >= 0) {
+    throw new CheckFailure(`${calls[hung][0]}() was still waiting after ${ctx.timeoutMs / 1000} s with ${label}`, {
+      expected: `a ClusterUnavailableError within ${limitMs / 1000} s`,
+      actual: 'no answer: the call has no deadline',
+      explain: 'The client you get has no default deadline. Bound every call: client.get(key).options({ deadline: Date.now() + 2000 }), likewise put(), delete(), getAll().',
+    });
+  }
   const times: string[] = [];
   calls.forEach(([fn], i) => {
-    const outcome = outcomes[hung >= 0 ? hung : i] as CallOutcome;
-    if (hung >= 0) fn = calls[hung][0];
-    if (!outcome.ok && outcome.kind === 'timeout') {
-      throw new CheckFailure(`${fn}() was still waiting after ${ctx.timeoutMs / 1000} s with ${label}`, {
-        expected: `a ClusterUnavailableError within ${limitMs / 1000} s`,
-        actual: 'no answer: the call has no deadline',
-        explain: 'The client you get has no default deadline. Bound every call: client.get(key).options({ deadline: Date.now() + 2000 }), likewise put(), delete(), getAll().',
-      });
-    }
+    const outcome = outcomes[i];
     expectKitError(ctx, `${fn}()`, outcome, 'ClusterUnavailableError', `with ${label} every function must reject with ClusterUnavailableError`);
     expect(outcome.ms <= limitMs, `${fn}() rejected only after ${(outcome.ms / 1000).toFixed(1)} s with ${label}`, { expected: `within ${limitMs / 1000} s` });
     times.push(`${fn} ${(outcome.ms / 1000).toFixed(1)} s`);

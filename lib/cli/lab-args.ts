@@ -25,7 +25,7 @@ function integer(name: string) {
   };
 }
 
-export function labCommand(): Command {
+export function labProgram(): Command {
   return new Command('lab')
     .description('Run a lab\'s checks against your code (no argument: list the labs and your progress)')
     .argument('[lab]', 'lab number or name, e.g. 4 or transactions')
@@ -43,7 +43,7 @@ export function labCommand(): Command {
 
 /** Parses argv (without node and script). Throws UsageError, or CommanderError for --help. */
 export function parseLabArgs(argv: string[]): LabArgs {
-  const command = labCommand();
+  const command = labProgram();
   try {
     command.parse(argv, { from: 'user' });
   } catch (error) {

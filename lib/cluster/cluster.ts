@@ -25,7 +25,7 @@ import { type EtcdBinaries, requireEtcd } from '../etcd/binaries.ts';
 import { paths, shown } from '../paths.ts';
 import { type ClusterSpec, type MemberSpec, clusterConfigFiles, loadClusterSpec } from './config.ts';
 import { healthy, portFree } from './probe.ts';
-import { findMemberProcess, isMemberProcess, readPids, terminate, writePids } from './processes.ts';
+import { etcdProcesses, findMemberProcess, isMemberProcess, readPids, terminate, writePids } from './processes.ts';
 
 export interface StartReport {
   /** Members this call started (all of them on a cold start). */
@@ -74,20 +74,17 @@ export class LocalCluster {
   memberStates(): Record<string, { state: MemberState; pid?: number }> {
     const pids = readPids(this.spec.stateDir);
     const result: Record<string, { state: MemberState; pid?: number }> = {};
+    let scanned: Map<number, string> | undefined; // /proc is read once, and only if a pid is not where we left it
     for (const m of this.spec.members) {
       const tracked = pids[m.name];
       if (tracked && isMemberProcess(tracked.pid, m.configFile)) result[m.name] = { state: 'running', pid: tracked.pid };
       else {
-        const orphan = findMemberProcess(m.configFile);
+        const orphan = findMemberProcess(m.configFile, (scanned ??= etcdProcesses()));
         if (orphan) result[m.name] = { state: 'running', pid: orphan };
         else result[m.name] = { state: tracked ? 'crashed' : 'stopped' };
       }
     }
     return result;
-  }
-
-  isRunning(): boolean {
-    return Object.values(this.memberStates()).every((s) => s.state === 'running');
   }
 
   /** Starts every member that is not running and waits until all are healthy. */

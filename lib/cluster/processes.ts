@@ -62,27 +62,27 @@ export function isMemberProcess(pid: number, configFile: string): boolean {
   return cmd !== undefined && cmd.includes('etcd') && cmd.includes(`--config-file ${configFile}`);
 }
 
-/** Linux only: the pid of an etcd started with this config file, found by scanning /proc. */
-export function findMemberProcess(configFile: string): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid !== process.pid && isMemberProcess(pid, configFile)) return pid;
-  }
-  return undefined;
-}
-
-/** Every etcd process on this machine whose command line mentions `needle` (tests: "nothing left behind"). */
-export function etcdProcessesMentioning(needle: string): number[] {
-  if (process.platform !== 'linux') return [];
-  const found: number[] = [];
+/** Linux only: every live etcd process, pid → command line (empty elsewhere). */
+export function etcdProcesses(): Map<number, string> {
+  const found = new Map<number, string>();
+  if (process.platform !== 'linux') return found;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const cmd = commandLine(Number(entry));
-    if (cmd && /(^|\/)etcd /.test(cmd) && cmd.includes(needle)) found.push(Number(entry));
+    if (cmd && /(^|\/)etcd /.test(cmd)) found.set(Number(entry), cmd);
   }
   return found;
+}
+
+/** The etcd process started with this config file, among `processes` (found by scanning /proc). */
+export function findMemberProcess(configFile: string, processes: Map<number, string>): number | undefined {
+  for (const [pid, cmd] of processes) if (cmd.includes(`--config-file ${configFile}`)) return pid;
+  return undefined;
+}
+
+/** Every etcd process whose command line mentions `needle` (tests: "nothing left behind"). */
+export function etcdProcessesMentioning(needle: string): number[] {
+  return [...etcdProcesses()].filter(([, cmd]) => cmd.includes(needle)).map(([pid]) => pid);
 }
 
 function alive(pid: number): boolean {
@@ -100,7 +100,8 @@ export async function terminate(pid: number, graceMs = 5000): Promise<void> {
   while (alive(pid)) {
     if (Date.now() > deadline) {
       try { process.kill(pid, 'SIGKILL'); } catch { return; }
-      while (alive(pid)) await sleep(10);
+      // A process stuck in the kernel (uninterruptible I/O) may take a moment even after SIGKILL.
+      for (let i = 0; i < 200 && alive(pid); i++) await sleep(10);
       return;
     }
     await sleep(10);

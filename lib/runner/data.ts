@@ -20,11 +20,11 @@ export function hostname(rng: Random): string {
   return `${rng.pick(['ws', 'lab', 'pc', 'node', 'notebook'])}-${rng.token(5)}`;
 }
 
-/** A value with non-ASCII text, spaces and sometimes an emoji. */
+/** A value with spaces and always some non-ASCII text (so an encoding mistake always shows). */
 export function value(rng: Random): string {
   const parts = Array.from({ length: rng.int(1, 3) }, () => rng.pick(WORDS));
-  if (rng.next() < 0.5) parts.push(rng.pick(['😀', '✓', '€', '中文']));
-  return `${parts.join(' ')} ${rng.token(4)}`;
+  parts.push(rng.pick(['😀', '✓', '€', '中文', 'ñ', 'ø']));
+  return `${rng.shuffle(parts).join(' ')} ${rng.token(4)}`;
 }
 
 /** `count` distinct user names, at least one of them non-ASCII. */

@@ -184,7 +184,8 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
           result.status = 'failed';
           if (error instanceof CheckFailure) {
             result.message = error.message;
-            result.details = error.details;
+            const printed = student.printed();
+            result.details = printed ? { ...error.details, explain: [error.details.explain, printed].filter(Boolean).join('\n') } : error.details;
             result.todo = error.message.startsWith('TODO: implement');
           } else {
             result.message = `the check could not run: ${(error as Error).message?.split('\n')[0] ?? String(error)}`;

@@ -58,13 +58,22 @@ export class StudentCode {
 
   private unwrap<T>(what: string, outcome: CallOutcome<T>, options: CallOptions): T {
     if (outcome.ok) return outcome.value;
-    throw new CheckFailure(this.explain(what, outcome, options.timeoutMs), { explain: this.printed() });
+    throw new CheckFailure(this.explain(what, outcome, options.timeoutMs));
   }
 
-  /** What the student's code printed (console.log) since the last call, for failure reports. */
+  /**
+   * For failure reports: what the student's code printed (console.log) since
+   * the last report, and errors it threw outside any call (a timer, a promise
+   * nobody awaited).
+   */
   printed(): string | undefined {
     const out = this.box.takeOutput().trim();
-    return out ? `your code printed:\n${out.split('\n').slice(-15).join('\n')}` : undefined;
+    const stray = this.box.stray.splice(0).map((e) => `  ${describeThrown(e)}${locate(e, this.labFile) ? ` (at ${locate(e, this.labFile)})` : ''}`);
+    const parts = [
+      out ? `your code printed:\n${out.split('\n').slice(-15).join('\n')}` : '',
+      stray.length ? `your code also threw outside any call (an error nobody awaited or caught):\n${stray.slice(0, 5).join('\n')}` : '',
+    ].filter(Boolean);
+    return parts.length ? parts.join('\n') : undefined;
   }
 
   attempt<T = unknown>(fn: string, args: Arg[] = [], options?: CallOptions): Promise<CallOutcome<T>> {

@@ -27,7 +27,7 @@ function send(message: FromChild): void {
   if (process.connected) process.send?.(message);
 }
 
-export function flatten(error: unknown): ThrownError {
+function flatten(error: unknown): ThrownError {
   if (!(error instanceof Error)) return { name: typeof error, message: String(error) };
   const code = (error as { code?: unknown }).code;
   return {

@@ -236,12 +236,6 @@ export class Sandbox {
     if (signal === 'SIGKILL' || signal === 'SIGTERM') this.killed = true;
   }
 
-  /** Waits until the process has exited. */
-  async exited(): Promise<void> {
-    if (this.exitInfo || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await new Promise((resolve) => this.child.once('exit', resolve));
-  }
-
   dispose(): void {
     this.kill();
   }
