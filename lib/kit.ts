@@ -77,3 +77,19 @@ export interface ClusterDescription {
   /** The *name* of the member that is leader right now. */
   leader: string;
 }
+
+/** A change to a logged user, as lab 10's watches report it. */
+export interface UserEvent {
+  type: 'put' | 'delete';
+  username: string;
+  /** The new hostname (puts only). */
+  hostname?: string;
+  /** The revision of the change (etcd's mod_revision), as a number. */
+  revision: number;
+}
+
+/** A registration that lives as long as its owner (lab 08). */
+export interface Session {
+  /** Ends the session: the key disappears at once. */
+  close(): Promise<void>;
+}

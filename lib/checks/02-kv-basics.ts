@@ -4,7 +4,7 @@
  * so that JavaScript's sort orders differ from etcd's byte order.
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { value } from '../runner/data.ts';
+import { byteCompare, value } from '../runner/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import { hungEndpoint, refusedEndpoint } from '../runner/unreachable.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
@@ -21,11 +21,6 @@ const TRICKY = [...TRAPS, 'Ápple', '10', '9', 'a b', 'a-b', 'a_b', 'ß', 'z'];
 
 function runPrefix(ctx: CheckContext): string {
   return `/lab02/${ctx.rng.token()}/`;
-}
-
-/** Byte-order comparison, the way etcd sorts keys. */
-function byteCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 async function unavailable(ctx: CheckContext, endpoint: string, limitMs: number, label: string): Promise<void> {

@@ -8,23 +8,10 @@ import type { LoggedUser } from '../kit.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { hostname, users } from '../runner/data.ts';
 import { expect, show } from '../runner/failure.ts';
-
-const ROOT = '/logged_users/';
+import { ROOT, registered as registeredUsers, writeDecoys } from './logged-users.ts';
 
 async function registered(ctx: CheckContext): Promise<Record<string, string>> {
-  const all = await ctx.kv.getAll().prefix(ROOT).strings();
-  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k.slice(ROOT.length), v]));
-}
-
-/** Keys that start like /logged_users but are not users: a prefix without the slash matches them. */
-async function writeDecoys(ctx: CheckContext): Promise<string[]> {
-  const decoys = [
-    `/logged_users_archive/${ctx.rng.pick(users(ctx.rng, 3))}`,
-    '/logged_users',
-    `/logged_users${ctx.rng.token(3)}`,
-  ];
-  await Promise.all(decoys.map((k) => ctx.kv.put(k).value(`decoy-${ctx.rng.token(4)}`).exec()));
-  return decoys;
+  return Object.fromEntries(Object.entries(await registeredUsers(ctx)).map(([name, u]) => [name, u.hostname]));
 }
 
 async function expectOnlyDecoysOutside(ctx: CheckContext, decoys: string[], what: string): Promise<void> {

@@ -36,6 +36,11 @@ export interface CheckContext {
   target: Target;
   /** The client argument a student's function receives (built in the lab process from this recipe). */
   client(overrides?: Partial<ClientRecipe>): ClientArg;
+  /**
+   * Another lab process running the same file: its own clients, its own fate
+   * (a check may SIGKILL it to play a crashed client). Stopped after the check.
+   */
+  spawn(): StudentCode;
   /** A line shown under the check in the task list (timings, measured figures). */
   note(text: string): void;
   /** Per-call timeout of this check, in ms. */

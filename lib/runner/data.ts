@@ -33,3 +33,8 @@ export function users(rng: Random, count: number): string[] {
   const first = rng.pick(nonAscii);
   return [first, ...rng.sample(USER_NAMES.filter((n) => n !== first), count - 1)];
 }
+
+/** Byte-order comparison of UTF-8 strings: how etcd orders keys (and values, when asked to sort by them). */
+export function byteCompare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

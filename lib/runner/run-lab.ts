@@ -145,6 +145,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
         const result: CheckResult = { id: check.id, title: check.title, status: 'passed', notes: [], ms: 0 };
         results.push(result);
         const student = new StudentCode(state.box, state.labFile, timeoutMs);
+        const workers: StudentCode[] = [];
         const context: CheckContext = {
           lab,
           check,
@@ -164,6 +165,13 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
               ...overrides,
             },
           }),
+          spawn: () => {
+            const box = Sandbox.spawn();
+            void box.load(state.labFile);
+            const worker = new StudentCode(box, state.labFile, timeoutMs);
+            workers.push(worker);
+            return worker;
+          },
           note: (text: string) => {
             result.notes.push(text);
             task.output = text;
@@ -184,7 +192,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
           result.status = 'failed';
           if (error instanceof CheckFailure) {
             result.message = error.message;
-            const printed = student.printed();
+            const printed = [student, ...workers].map((s) => s.printed()).filter(Boolean).join('\n') || undefined;
             result.details = printed ? { ...error.details, explain: [error.details.explain, printed].filter(Boolean).join('\n') } : error.details;
             result.todo = error.message.startsWith('TODO: implement');
           } else {
@@ -192,6 +200,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
           }
           throw new Error(result.message.split('\n')[0]);
         } finally {
+          for (const worker of workers) worker.box.dispose();
           result.ms = Math.round(performance.now() - started);
         }
       },

@@ -85,6 +85,13 @@ export class StudentCode {
     return this.unwrap(`${fn}()`, await this.box.call<T>(fn, args, o), o);
   }
 
+  /** Like call(), also telling how long the call took (ms, including the hop to the lab process). */
+  async timed<T = unknown>(fn: string, args: Arg[] = [], options?: CallOptions): Promise<{ value: T; ms: number }> {
+    const o = this.options(options);
+    const outcome = await this.box.call<T>(fn, args, o);
+    return { value: this.unwrap(`${fn}()`, outcome, o), ms: outcome.ms };
+  }
+
   async invoke<T = unknown>(handle: HandleRef, method: string, args: Arg[] = [], label = method, options?: CallOptions): Promise<T> {
     const o = this.options(options);
     return this.unwrap(`${label}()`, await this.box.invoke<T>(handle, method, args, o), o);

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Etcd3, Namespace } from 'etcd3';
 import { LabError, NotImplementedError } from '../kit.ts';
 import { probes } from './probes.ts';
+import { logRpcs } from './rpc-log.ts';
 import {
   type Arg, type ClientRecipe, type FromChild, type ThrownError, type ToChild,
   isCallbackArg, isClientArg, isHandleRef,
@@ -22,6 +23,8 @@ let lab: Record<string, unknown> = {};
 const handles = new Map<number, unknown>();
 let nextHandle = 1;
 const clients = new Map<string, { root: Etcd3; view: Namespace }>();
+const replies = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+let nextReply = 1;
 
 function send(message: FromChild): void {
   if (process.connected) process.send?.(message);
@@ -53,9 +56,20 @@ async function clientFor(recipe: ClientRecipe): Promise<Namespace> {
       defaultCallOptions: deadline ? (context) => (context.isStream ? {} : { deadline: Date.now() + deadline }) : undefined,
     });
     entry = { root, view: recipe.namespace ? root.namespace(recipe.namespace) : root };
+    logRpcs(root, entry.view);
     clients.set(key, entry);
   }
   return entry.view;
+}
+
+/** A function the student's code calls; the runner answers (its return value settles the promise here). */
+function remoteCallback(callback: number) {
+  return (...args: unknown[]) =>
+    new Promise((resolve, reject) => {
+      const reply = nextReply++;
+      replies.set(reply, { resolve, reject });
+      send({ type: 'callback', callback, args: args.map(toData), reply });
+    });
 }
 
 async function decode(arg: Arg): Promise<unknown> {
@@ -64,7 +78,7 @@ async function decode(arg: Arg): Promise<unknown> {
     if (!handles.has(arg.$handle)) throw new Error(`handle ${arg.$handle} is gone (the lab process was restarted)`);
     return handles.get(arg.$handle);
   }
-  if (isCallbackArg(arg)) return (...args: unknown[]) => send({ type: 'callback', callback: arg.$callback, args: args.map(toData) });
+  if (isCallbackArg(arg)) return remoteCallback(arg.$callback);
   if (Array.isArray(arg)) return Promise.all(arg.map(decode));
   return arg;
 }
@@ -144,9 +158,10 @@ process.on('message', async (message: ToChild) => {
       const fn = lab[message.fn];
       const args = message.args;
       await answer(message.id, async () => {
+        if (!(message.fn in lab)) throw Object.assign(new Error(`the lab file does not export ${message.fn}`), { name: 'MissingExport' });
         if (typeof fn !== 'function') {
-          if (fn !== undefined && args.length === 0) return fn; // an exported constant
-          throw Object.assign(new Error(`the lab file does not export a function named ${message.fn}`), { name: 'MissingExport' });
+          if (args.length === 0) return fn; // an exported constant
+          throw Object.assign(new Error(`${message.fn} is exported, but it is not a function`), { name: 'NotAFunction' });
         }
         const decoded = (await decode(args)) as unknown[];
         return withEnv(message.env, async () => fn(...decoded));
@@ -171,6 +186,13 @@ process.on('message', async (message: ToChild) => {
         return probe(...((await decode(message.args)) as unknown[]));
       });
       return;
+    case 'reply': {
+      const waiting = replies.get(message.reply);
+      replies.delete(message.reply);
+      if (message.ok) waiting?.resolve(message.value);
+      else waiting?.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+      return;
+    }
     case 'release':
       // Close what the harness opened and let go of the runner, so this
       // process exits on its own if (and only if) the student's code left

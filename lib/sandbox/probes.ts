@@ -5,6 +5,7 @@
  * to use it. Probes are trusted; they never decide a verdict, they measure.
  */
 import type { Namespace } from 'etcd3';
+import { takeRpcs } from './rpc-log.ts';
 
 export interface TimedOutcome<T> {
   ms: number;
@@ -43,6 +44,11 @@ export const probes: Record<string, (...args: any[]) => unknown> = {
   /** One get through the client, timed: does the client give up on a hung member? */
   timedGet(client: Namespace, key: string): Promise<TimedOutcome<string | null>> {
     return timed(() => client.get(key).string());
+  },
+
+  /** The requests a harness-built client sent since the last time this was asked (e.g. ["KV.range", "KV.txn"]). */
+  rpcs(client: Namespace): string[] {
+    return takeRpcs(client);
   },
 
   /** Closes a client the student's code returned, so its connections do not linger. */

@@ -8,8 +8,10 @@
  * - `{ $handle: n }`: an object or function the student's code returned
  *   (an Etcd3, a session, a stop function) stays in the child; the runner
  *   gets a handle and can pass it back or call its methods.
- * - `{ $callback: n }`: a function argument (an event listener); calls to it
- *   in the child arrive in the runner as `callback` messages.
+ * - `{ $callback: n }`: a function argument (an event listener, a critical
+ *   section); calls to it in the child arrive in the runner as `callback`
+ *   messages, and the promise it returns in the child settles with the
+ *   runner's `reply`.
  */
 
 /** How the child should build an etcd3 client for the student's code. */
@@ -20,6 +22,8 @@ export interface ClientRecipe {
   /** Per-call deadline; omitted = no deadline (etcd3's default: a hung member hangs the call). */
   deadlineMs?: number;
   auth?: { username: string; password: string };
+  /** Clients with different labels are different Etcd3 instances (own connections), e.g. racing workers. */
+  label?: string;
 }
 
 export interface ClientArg { $client: ClientRecipe }
@@ -46,6 +50,8 @@ export type ToChild =
   | { type: 'call'; id: number; fn: string; args: Arg[]; env?: Record<string, string | null> }
   | { type: 'invoke'; id: number; handle: number; method: string; args: Arg[] }
   | { type: 'probe'; id: number; probe: string; args: Arg[] }
+  | { type: 'reply'; reply: number; ok: true; value: unknown }
+  | { type: 'reply'; reply: number; ok: false; error: { name: string; message: string } }
   | { type: 'release' };
 
 export type FromChild =
@@ -54,7 +60,7 @@ export type FromChild =
   | { type: 'load-failed'; error: ThrownError }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: ThrownError }
-  | { type: 'callback'; callback: number; args: unknown[] }
+  | { type: 'callback'; callback: number; args: unknown[]; reply: number }
   | { type: 'uncaught'; error: ThrownError };
 
 export function isClientArg(value: unknown): value is ClientArg {

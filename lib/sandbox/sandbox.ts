@@ -65,7 +65,7 @@ export class Sandbox {
   /** Set when we killed the process: the next call must not reach it, even before its exit event. */
   private killed = false;
   private output = '';
-  private callbacks = new Map<number, (...args: unknown[]) => void>();
+  private callbacks = new Map<number, (...args: unknown[]) => unknown>();
   private nextCallback = 1;
   /** Errors the student's code threw outside any call (timers, unhandled rejections). */
   readonly stray: ThrownError[] = [];
@@ -112,7 +112,7 @@ export class Sandbox {
           this.settle(message.id, message.ok ? { ok: true, value: message.value, ms: 0 } : { ok: false, kind: 'threw', error: message.error, ms: 0 });
           return;
         case 'callback':
-          this.callbacks.get(message.callback)?.(...message.args);
+          void this.answerCallback(child, message.callback, message.args, message.reply);
           return;
         case 'uncaught':
           this.stray.push(message.error);
@@ -132,12 +132,25 @@ export class Sandbox {
 
   private onLoadMessage?: (message: FromChild) => void;
 
+  private async answerCallback(child: ChildProcess, callback: number, args: unknown[], reply: number): Promise<void> {
+    const listener = this.callbacks.get(callback);
+    let message: ToChild;
+    try {
+      const value = listener ? await listener(...args) : undefined;
+      message = { type: 'reply', reply, ok: true, value };
+    } catch (error) {
+      const e = error as Error;
+      message = { type: 'reply', reply, ok: false, error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } };
+    }
+    if (child === this.child && child.connected) child.send(message);
+  }
+
   private settle(id: number, outcome: CallOutcome): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
     clearTimeout(pending.timer);
-    pending.resolve({ ...outcome, ms: Math.round(performance.now() - pending.began) });
+    pending.resolve({ ...outcome, ms: Math.round((performance.now() - pending.began) * 10) / 10 });
   }
 
   /** Loads the lab file (again after a restart). Resolves to its export names, or load-failed. */
@@ -200,8 +213,12 @@ export class Sandbox {
     return this.request<T>((id) => ({ type: 'probe', id, probe, args }), options.timeoutMs ?? 10_000);
   }
 
-  /** A function argument: calls to it in the lab process arrive here. */
-  callback(listener: (...args: any[]) => void): { $callback: number } {
+  /**
+   * A function argument: calls to it in the lab process arrive here, and
+   * what `listener` returns (or throws) is what the call returns (or throws)
+   * there, as a promise.
+   */
+  callback(listener: (...args: any[]) => unknown): { $callback: number } {
     const id = this.nextCallback++;
     this.callbacks.set(id, listener);
     return { $callback: id };
