@@ -28,3 +28,16 @@ export async function grantLease(ctx: CheckContext, ttlSeconds: number): Promise
 export async function revokeLease(ctx: CheckContext, id: string): Promise<void> {
   await ctx.etcd.leaseClient.leaseRevoke({ ID: id }).catch(() => {});
 }
+
+/**
+ * The shortest TTL this cluster grants (etcd raises shorter ones to 1.5 ×
+ * its election timeout): a TTL of 1 s may really be 2 s on a slower cluster.
+ */
+export async function effectiveTtl(ctx: CheckContext, ttlSeconds: number): Promise<number> {
+  const id = await grantLease(ctx, ttlSeconds);
+  try {
+    return (await leaseInfo(ctx, id))?.granted ?? ttlSeconds;
+  } finally {
+    await revokeLease(ctx, id);
+  }
+}
