@@ -26,6 +26,8 @@ export interface LabEntry {
   owns: string[];
   hints: string[];
   checks: CheckEntry[];
+  /** Extra lab processes its checks start (ctx.spawn()): the runner keeps that many warm. */
+  workers: number;
 }
 
 /** labs/01-connect.ts → "01-connect.ts" */
@@ -74,6 +76,8 @@ export function parseCatalog(text: string): LabEntry[] {
       checkIds.add(c.id);
       if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0)) fail(`lab ${id}: check ${c.id}: timeout is in seconds, a positive number`);
     }
+    const workers = raw.workers ?? 0;
+    if (!Number.isInteger(workers) || (workers as number) < 0 || (workers as number) > 8) fail(`lab ${id}: \`workers\` is how many extra lab processes its checks use at once (0 to 8)`);
     return {
       id,
       slug: raw.slug as string,
@@ -83,6 +87,7 @@ export function parseCatalog(text: string): LabEntry[] {
       owns: owns as string[],
       hints: hints as string[],
       checks: checks as CheckEntry[],
+      workers: workers as number,
     };
   });
 }

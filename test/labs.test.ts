@@ -6,47 +6,13 @@
 import { describe, expect, test } from 'vitest';
 import { loadCatalog } from '../lib/catalog.ts';
 import { paths } from '../lib/paths.ts';
-import { byId, run, wrongDir } from './helpers.ts';
+import { show } from '../lib/runner/failure.ts';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { byId, fixtures as fixtures_, run, wrongDir } from './helpers.ts';
+import { WRONG } from './wrong-implementations.ts';
 
-interface Wrong {
-  lab: string;
-  variant: string;
-  /** The check that must fail, and what its message (or explanation) must say. */
-  fails: Record<string, RegExp>;
-  timeoutMs?: number;
-}
-
-const WRONG: Wrong[] = [
-  { lab: '01', variant: 'hardcoded-endpoint', fails: { 'connect-uses-endpoints': /connect\(/ } },
-  { lab: '01', variant: 'not-a-client', fails: { 'connect-uses-endpoints': /must return an etcd3 client .* a Connection without get\(\) and put\(\)/ } },
-  { lab: '01', variant: 'no-deadline', fails: { 'connect-deadline': /still waiting after 9 s/ } },
-  { lab: '01', variant: 'numeric-ids', fails: { 'describe-members': /has id \d+, etcd says "\d+"/ } },
-  { lab: '01', variant: 'peer-urls', fails: { 'describe-members': /clientUrls are wrong/ } },
-  { lab: '01', variant: 'first-member-leader', fails: { 'describe-leader': /says the leader is/ } },
-  { lab: '01', variant: 'leader-id', fails: { 'describe-leader': /says the leader is "\d+"/ } },
-  { lab: '02', variant: 'put-latin1', fails: { 'put-value': /stored other bytes/ } },
-  { lab: '02', variant: 'put-if-absent', fails: { 'put-value': /must overwrite its value/ } },
-  { lab: '02', variant: 'falsy-get', fails: { 'get-value': /its value is the empty string/ } },
-  { lab: '02', variant: 'locale-sort', fails: { 'list-keys': /not in byte order/ } },
-  { lab: '02', variant: 'js-sort', fails: { 'list-keys': /not in byte order/ } },
-  { lab: '02', variant: 'limited-list', fails: { 'list-keys': /left out \d+ of \d+ keys/ } },
-  { lab: '02', variant: 'silent-delete', fails: { 'delete-key': /no longer exists resolved/ } },
-  { lab: '02', variant: 'prefix-delete', fails: { 'delete-key': /also deleted/ } },
-  { lab: '02', variant: 'own-error-class', fails: { 'get-missing': /threw KeyNotFoundError: .*the key does not exist/ } },
-  { lab: '02', variant: 'everything-unavailable', fails: { 'get-missing': /threw ClusterUnavailableError/ } },
-  {
-    lab: '02', variant: 'raw-errors', timeoutMs: 7000,
-    fails: { 'unavailable-refused': /threw (GRPCUnavailableError|BrokenCircuitError|GRPCConnectFailedError)/, 'unavailable-hung': /still waiting after 7 s/ },
-  },
-  { lab: '03', variant: 'prefix-no-slash', fails: { 'list-users': /entries that are not users under \/logged_users\// } },
-  { lab: '03', variant: 'full-keys', fails: { 'list-users': /returned full keys/ } },
-  { lab: '03', variant: 'os-user-only', fails: { 'current-user': /should be "u\w+" \(LOGNAME is checked first\)/ } },
-  { lab: '03', variant: 'no-slash-key', fails: { 'register-user': /is "missing"/ } },
-  { lab: '03', variant: 'off-by-one', fails: { 'register-users': /did not register 1 of \d+ users/ } },
-  { lab: '03', variant: 'latin1', fails: { 'list-users': /entries that are not users|is wrong for/ } },
-];
-
-const labs = loadCatalog().filter((l) => ['01', '02', '03'].includes(l.id));
+const labs = loadCatalog();
 
 describe.each(labs)('lab $id $slug', (lab) => {
   test('the stub fails every check with a TODO message', async () => {
@@ -70,7 +36,9 @@ describe.each(labs)('lab $id $slug', (lab) => {
     const checks = byId(result);
     for (const [id, message] of Object.entries(wrong.fails)) {
       expect(checks[id].status, `${id} should fail`).toBe('failed');
-      const text = [checks[id].message, checks[id].details?.explain].join('\n');
+      // What the student reads: the message, expected/actual and the explanation.
+      const { expected, actual, explain } = checks[id].details ?? {};
+      const text = [checks[id].message, show(expected), show(actual), explain].join('\n');
       expect(text, id).toMatch(message);
     }
   });
@@ -90,4 +58,13 @@ test('the same seed replays the same data', async () => {
   expect(a.checks[0].message).toBe(b.checks[0].message);
   expect(a.checks[0].details).toEqual(b.checks[0].details);
   expect(a.checks[0].details).not.toEqual(c.checks[0].details);
+});
+
+test('every check of every lab is failed by at least one wrong implementation, and every fixture is used', () => {
+  const covered = new Set(WRONG.flatMap((w) => Object.keys(w.fails).map((check) => `${w.lab}/${check}`)));
+  const uncovered = labs.flatMap((lab) => lab.checks.map((c) => `${lab.id}/${c.id}`)).filter((id) => !covered.has(id));
+  expect(uncovered).toEqual([]);
+  const listed = new Set(WRONG.map((w) => `${w.lab}/${w.variant}`));
+  const fixtures = readdirSync(join(fixtures_, 'wrong')).flatMap((lab) => readdirSync(join(fixtures_, 'wrong', lab)).map((v) => `${lab}/${v}`));
+  expect(fixtures.filter((f) => !listed.has(f))).toEqual([]);
 });

@@ -133,7 +133,7 @@ async function expectStopFunction(ctx: CheckContext, stop: unknown, what: string
 }
 
 async function settle(events: UserEvent[], count: number): Promise<void> {
-  await waitFor(() => events.length >= count, 3000, 20);
+  await waitFor(() => events.length >= count, 1500, 20);
   await sleep(300); // room for duplicates and strays
 }
 

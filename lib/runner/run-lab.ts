@@ -101,12 +101,14 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   const box = options.sandbox ?? Sandbox.spawn();
   const seed = options.seed ?? randomSeed();
   let etcd: ReturnType<typeof trustedClient> | undefined;
+  let workers: WorkerPool | undefined;
   try {
     // The lab file is loaded before the first check, so check times are the checks' own.
     const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab), box.load(labFile)]);
     etcd = trustedClient(target);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
-    const results = await runChecks(selected, checks, { box, labFile, seed, target, etcd, kv, options });
+    workers = new WorkerPool(labFile, lab.workers);
+    const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options });
     await deleteOwnedKeys(lab, kv).catch(() => {});
     const result: LabResult = { lab, labFile, seed, checks: results, passed: results.every((r) => r.status === 'passed'), ms: Math.round(performance.now() - began) };
     if (options.recordProgress ?? (!options.solution && !options.labsDir && !options.only?.length)) {
@@ -121,11 +123,40 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     return result;
   } finally {
     box.dispose();
+    workers?.dispose();
     etcd?.close();
   }
 }
 
+/**
+ * Extra lab processes for checks that need several (ctx.spawn()). Node, tsx
+ * and the lab file take ~0.6 s to load, so the lab's `workers` are started
+ * ahead and replaced as they are taken.
+ */
+class WorkerPool {
+  private warm: Sandbox[] = [];
+  constructor(private readonly labFile: string, private readonly size: number) {
+    for (let i = 0; i < size; i++) this.warm.push(this.start());
+  }
+  private start(): Sandbox {
+    const box = Sandbox.spawn();
+    void box.load(this.labFile);
+    return box;
+  }
+  take(): Sandbox {
+    return this.warm.shift() ?? this.start();
+  }
+  /** Between checks: warm up what the last check took, for the next one. */
+  refill(): void {
+    while (this.warm.length < this.size) this.warm.push(this.start());
+  }
+  dispose(): void {
+    this.warm.forEach((box) => box.dispose());
+  }
+}
+
 interface RunState {
+  workers: WorkerPool;
   box: Sandbox;
   labFile: string;
   seed: number;
@@ -166,9 +197,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
             },
           }),
           spawn: () => {
-            const box = Sandbox.spawn();
-            void box.load(state.labFile);
-            const worker = new StudentCode(box, state.labFile, timeoutMs);
+            const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
             workers.push(worker);
             return worker;
           },
@@ -201,6 +230,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
           throw new Error(result.message.split('\n')[0]);
         } finally {
           for (const worker of workers) worker.box.dispose();
+          state.workers.refill();
           result.ms = Math.round(performance.now() - started);
         }
       },

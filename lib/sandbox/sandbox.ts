@@ -142,7 +142,17 @@ export class Sandbox {
       const e = error as Error;
       message = { type: 'reply', reply, ok: false, error: { name: e?.name ?? 'Error', message: String(e?.message ?? e) } };
     }
-    if (child === this.child && child.connected) child.send(message);
+    if (child === this.child) this.sendTo(child, message);
+  }
+
+  /** The child may die at any moment (we may have just killed it): a message to it may be lost, never an error here. */
+  private sendTo(child: ChildProcess, message: ToChild): void {
+    if (!child.connected) return;
+    try {
+      child.send(message, (error) => void error);
+    } catch {
+      // the channel closed between the check and the write
+    }
   }
 
   private settle(id: number, outcome: CallOutcome): void {
@@ -178,7 +188,7 @@ export class Sandbox {
   }
 
   private send(message: ToChild): void {
-    if (this.child.connected) this.child.send(message);
+    this.sendTo(this.child, message);
   }
 
   private async request<T>(build: (id: number) => ToChild, timeoutMs: number): Promise<CallOutcome<T>> {
