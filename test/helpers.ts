@@ -45,3 +45,9 @@ export function sandboxProcesses(): number[] {
 export function byId(result: LabResult) {
   return Object.fromEntries(result.checks.map((c) => [c.id, c]));
 }
+
+/** Waits (up to 2 s) for this process's lab processes to be gone; returns those still there. */
+export async function noSandboxLeft(): Promise<number[]> {
+  for (let i = 0; i < 40 && sandboxProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  return sandboxProcesses();
+}

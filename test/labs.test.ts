@@ -9,7 +9,7 @@ import { paths } from '../lib/paths.ts';
 import { show } from '../lib/runner/failure.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { byId, fixtures as fixtures_, run, wrongDir } from './helpers.ts';
+import { byId, fixtures as fixtures_, noSandboxLeft, run, wrongDir } from './helpers.ts';
 import { WRONG } from './wrong-implementations.ts';
 
 const labs = loadCatalog();
@@ -29,6 +29,7 @@ describe.each(labs)('lab $id $slug', (lab) => {
     const failed = result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message}`);
     expect(failed).toEqual([]);
     expect(result.checks).toHaveLength(lab.checks.length);
+    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
   });
 
   test.each(WRONG.filter((w) => w.lab === lab.id))('wrong implementation "$variant" fails as intended', async (wrong) => {
@@ -41,6 +42,7 @@ describe.each(labs)('lab $id $slug', (lab) => {
       const text = [checks[id].message, show(expected), show(actual), explain].join('\n');
       expect(text, id).toMatch(message);
     }
+    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
   });
 });
 

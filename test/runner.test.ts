@@ -3,15 +3,10 @@
  * hangs, or does not parse. Every case ends as one failed check with a clear
  * message, the run finishes, and no process is left behind.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
 import { join } from 'node:path';
-import { byId, fixtures, run, sandboxProcesses } from './helpers.ts';
+import { byId, fixtures, noSandboxLeft, run } from './helpers.ts';
 
-async function noSandboxLeft(): Promise<number[]> {
-  for (let i = 0; i < 40 && sandboxProcesses().length > 0; i++) await sleep(50);
-  return sandboxProcesses();
-}
 
 test('throwing, spinning, exiting and hanging code each fail one check and the run finishes', async () => {
   const began = Date.now();
