@@ -101,6 +101,23 @@ export function loadCatalog(file = paths.catalog): LabEntry[] {
   return labs;
 }
 
+/**
+ * The labs a command line names, in catalog order: "4", "4-10" (a range),
+ * "all", several of those. Unknown names fail like findLab.
+ */
+export function selectLabs(asked: string[], labs = loadCatalog()): LabEntry[] {
+  const chosen = new Set<LabEntry>();
+  for (const word of asked) {
+    const range = /^(\d+)\s*(?:-|\.\.)\s*(\d+)$/.exec(word.trim());
+    if (word.trim().toLowerCase() === 'all') labs.forEach((l) => chosen.add(l));
+    else if (range) {
+      const [from, to] = [findLab(range[1], labs), findLab(range[2], labs)];
+      labs.filter((l) => Number(l.id) >= Number(from.id) && Number(l.id) <= Number(to.id)).forEach((l) => chosen.add(l));
+    } else chosen.add(findLab(word, labs));
+  }
+  return labs.filter((l) => chosen.has(l));
+}
+
 /** Finds a lab by "4", "04", "04-transactions" or "transactions". */
 export function findLab(asked: string, labs = loadCatalog()): LabEntry {
   const wanted = asked.trim().toLowerCase();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { checksModulePath, findLab, labPath, loadCatalog, parseCatalog } from '../lib/catalog.ts';
+import { checksModulePath, findLab, labPath, loadCatalog, parseCatalog, selectLabs } from '../lib/catalog.ts';
 import { paths } from '../lib/paths.ts';
 
 const labs = loadCatalog();
@@ -22,6 +22,13 @@ test('labs are found by number, padded number, slug or full name', () => {
   expect(findLab('kv-basics').id).toBe('02');
   expect(findLab('02-kv-basics').id).toBe('02');
   expect(() => findLab('99')).toThrow(/there is no lab "99"/);
+});
+
+test('a command line can name several labs: ranges, all, in catalog order', () => {
+  expect(selectLabs(['6', '4-5']).map((l) => l.id)).toEqual(['04', '05', '06']);
+  expect(selectLabs(['watches', '3..4']).map((l) => l.id)).toEqual(['03', '04', '10']);
+  expect(selectLabs(['all'])).toHaveLength(loadCatalog().length);
+  expect(() => selectLabs(['4-99'])).toThrow(/there is no lab "99"/);
 });
 
 test('a broken catalog names the lab and the problem', () => {

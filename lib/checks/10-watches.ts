@@ -134,7 +134,7 @@ async function expectStopFunction(ctx: CheckContext, stop: unknown, what: string
 
 async function settle(events: UserEvent[], count: number): Promise<void> {
   await waitFor(() => events.length >= count, 1500, 20);
-  await sleep(300); // room for duplicates and strays
+  await sleep(200); // room for duplicates and strays
 }
 
 const checks: LabChecks = {
@@ -193,7 +193,7 @@ const checks: LabChecks = {
     const stoppedAt = events.length;
     await history.put(b);
     await history.delete(a);
-    await sleep(700);
+    await sleep(500);
     const after = events.slice(stoppedAt);
     expect(after.length === 0, `after the stop function resolved, ${after.length} more event(s) arrived: ${show(after.map(key))}`, {
       expected: 'no events after stop',

@@ -6,8 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 
 export interface LabArgs {
-  /** Undefined: list the labs. */
-  lab?: string;
+  /** The labs asked for ("4", "4-10", "all", ...); empty: list the labs. */
+  labs: string[];
   solution: boolean;
   labsDir?: string;
   seed?: number;
@@ -28,7 +28,7 @@ function integer(name: string) {
 export function labProgram(): Command {
   return new Command('lab')
     .description('Run a lab\'s checks against your code (no argument: list the labs and your progress)')
-    .argument('[lab]', 'lab number or name, e.g. 4 or transactions')
+    .argument('[labs...]', 'lab number or name (4, transactions), a range (4-10) or all')
     .option('--solution', 'run the reference solution instead of labs/ (instructors)', false)
     .option('--labs-dir <path>', 'run the lab files of another folder, e.g. a student\'s submission')
     .option('--seed <n>', 'replay the random data of an earlier run', integer('--seed'))
@@ -59,7 +59,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
     if (!/^https?:\/\/[^/]+:\d+\/?$/.test(e)) throw new UsageError(`"${e}" is not an endpoint`, 'write endpoints as http://host:port, comma-separated');
   }
   return {
-    lab: command.args[0],
+    labs: command.args,
     solution: o.solution,
     labsDir: o.labsDir,
     seed: o.seed,

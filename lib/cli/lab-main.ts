@@ -2,11 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CommanderError } from 'commander';
-import { findLab, loadCatalog } from '../catalog.ts';
+import { loadCatalog, selectLabs } from '../catalog.ts';
 import { formatLabList } from '../runner/list.ts';
 import { readProgress } from '../runner/progress.ts';
-import { formatLabReport, labCommand } from '../runner/report.ts';
-import { runLab, toJson } from '../runner/run-lab.ts';
+import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.ts';
+import { type LabResult, runLab, toJson } from '../runner/run-lab.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { parseLabArgs } from './lab-args.ts';
@@ -21,26 +21,36 @@ export function main(early?: Sandbox): Promise<void> {
     if (error instanceof CommanderError) return 0; // --help was printed
     throw error;
   }
-  if (!args.lab) {
+  if (args.labs.length === 0) {
     console.log(formatLabList(loadCatalog(), readProgress()));
     return 0;
   }
-  const lab = findLab(args.lab);
+  const labs = selectLabs(args.labs);
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
-  console.log(style.bold(`Lab ${lab.id} · ${lab.title}`) + (flags ? style.dim(`  (${flags})`) : ''));
-  const result = await runLab(lab.id, {
-    solution: args.solution,
-    labsDir: args.labsDir ? resolve(args.labsDir) : undefined,
-    seed: args.seed,
-    endpoints: args.endpoints,
-    namespace: args.namespace,
-    timeoutMs: args.timeoutMs,
-    only: args.only,
-    log: (line) => console.log(style.dim(line)),
-    sandbox: early,
-  });
-  if (args.json) writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + '\n');
-  console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')) }));
-  return result.passed ? 0 : 1;
+  const results: LabResult[] = [];
+  const began = performance.now();
+  for (const [i, lab] of labs.entries()) {
+    if (i > 0) console.log('');
+    console.log(style.bold(`Lab ${lab.id} · ${lab.title}`) + (flags ? style.dim(`  (${flags})`) : ''));
+    const result = await runLab(lab.id, {
+      solution: args.solution,
+      labsDir: args.labsDir ? resolve(args.labsDir) : undefined,
+      seed: args.seed,
+      endpoints: args.endpoints,
+      namespace: args.namespace,
+      timeoutMs: args.timeoutMs,
+      only: args.only,
+      log: (line) => console.log(style.dim(line)),
+      sandbox: i === 0 ? early : undefined,
+    });
+    results.push(result);
+    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')) }));
+  }
+  if (args.json) {
+    const json = results.length === 1 ? toJson(results[0]) : { labs: results.map(toJson) };
+    writeFileSync(args.json, JSON.stringify(json, null, 2) + '\n');
+  }
+  if (results.length > 1) console.log('\n' + formatRunSummary(results, performance.now() - began));
+  return results.every((r) => r.passed) ? 0 : 1;
 });
 }
