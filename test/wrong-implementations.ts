@@ -42,6 +42,7 @@ export const WRONG: Wrong[] = [
   { lab: '04', variant: 'first-key-only', fails: { 'all-or-nothing': /returned true, but .* \(position [2-9]\d* of \d+\) was already registered/ } },
   { lab: '04', variant: 'empty-registry', fails: { 'atomic-commit': /returned false for \d+ users nobody had registered/ } },
   { lab: '04', variant: 'txn-per-user', fails: { 'atomic-commit': /written by \d+ separate commits/, speed: /the transaction should be much faster/ } },
+  { lab: '04', variant: 'check-then-write', fails: { race: /4 clients registered lists that share .* at the same moment: [2-4] of them returned true[\s\S]*compares must be inside the transaction/ } },
   { lab: '04', variant: 'marker-prefix', fails: { 'failure-marker': /with no \/tmp\/failure key, readFailureMarker\(\) returned "decoy/ } },
   { lab: '04', variant: 'marker-constant', fails: { 'failure-marker': /returned "condition failed", but \/tmp\/failure holds "condition failed at \w+"/ } },
   { lab: '04', variant: 'sequential-txn', fails: { sequential: /wrote \d+ users in 1 commit/ } },

@@ -101,6 +101,33 @@ const checks: LabChecks = {
     });
   },
 
+  async race(ctx) {
+    // Racers in two processes, each with a client of its own, register lists that share one user.
+    const workers = [ctx.spawn(), ctx.spawn()];
+    for (let round = 1; round <= 3; round++) {
+      await ctx.kv.delete().prefix(ROOT).exec();
+      const pool = users(ctx.rng, 13);
+      const shared = pool[0];
+      const lists = [0, 1, 2, 3].map((i) => ctx.rng.shuffle([shared, ...pool.slice(1 + 3 * i, 4 + 3 * i)]));
+      const results = await Promise.all(lists.map((list, i) =>
+        workers[i % 2].call('registerAllAtomically', [ctx.client({ label: `racer-${i}` }), list, `racer-${i}`])));
+      const winners = results.flatMap((r, i) => (r === true ? [i] : []));
+      const after = await registered(ctx);
+      expect(winners.length === 1, `4 clients registered lists that share ${show(shared)} at the same moment: ${winners.length} of them returned true`, {
+        expected: 'exactly one winner',
+        actual: `${winners.length} winners; ${show(shared)} ended up with hostname ${show(after[shared]?.hostname)}`,
+        explain: winners.length > 1
+          ? 'Checking first (a get) and writing after (the transaction) leaves a gap in which another client registers the same user. The compares must be inside the transaction that writes.'
+          : 'The first of them finds nobody registered and must succeed.',
+      });
+      const stray = Object.entries(after).filter(([n, u]) => !lists[winners[0]].includes(n) || u.hostname !== `racer-${winners[0]}`);
+      expect(stray.length === 0, `after the race, users of the losing lists are registered: ${show(stray.slice(0, 3).map(([n]) => n))}`, {
+        expected: `only racer ${winners[0] + 1}'s users`, explain: 'A losing transaction must change no user key.',
+      });
+    }
+    ctx.note('3 rounds of 4 racers in 2 processes: one winner each');
+  },
+
   async 'failure-marker'(ctx) {
     const note = `condition failed at ${ctx.rng.token(6)}`;
     // Decoys: "/tmp/failure" read as a prefix (the notebook's get_prefix) finds these too.
