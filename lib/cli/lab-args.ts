@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { endpointList, integer } from './arg-parsers.ts';
 
 export interface LabArgs {
   /** The labs asked for ("4", "4-10", "all", ...); empty: list the labs. */
@@ -18,12 +19,6 @@ export interface LabArgs {
   json?: string;
 }
 
-function integer(name: string) {
-  return (value: string) => {
-    if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`, `e.g. ${name} 1234`);
-    return Number(value);
-  };
-}
 
 export function labProgram(): Command {
   return new Command('lab')
@@ -54,10 +49,7 @@ export function parseLabArgs(argv: string[]): LabArgs {
   }
   const o = command.opts<{ solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
-  const endpoints = o.endpoints?.split(',').map((e) => e.trim()).filter(Boolean);
-  for (const e of endpoints ?? []) {
-    if (!/^https?:\/\/[^/]+:\d+\/?$/.test(e)) throw new UsageError(`"${e}" is not an endpoint`, 'write endpoints as http://host:port, comma-separated');
-  }
+  const endpoints = endpointList(o.endpoints);
   return {
     labs: command.args,
     solution: o.solution,

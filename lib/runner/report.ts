@@ -47,14 +47,16 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string }
   return lines.join('\n');
 }
 
+/** One line for a finished lab: mark, id, slug, checks passed, time. */
+export function formatLabLine(r: LabResult): string {
+  const passed = r.checks.filter((c) => c.status === 'passed').length;
+  const mark = r.passed ? style.green('✔') : style.red('✖');
+  return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s`;
+}
+
 /** One line per lab and a total, after a run of several labs. */
 export function formatRunSummary(results: LabResult[], ms: number): string {
-  const lines = results.map((r) => {
-    const passed = r.checks.filter((c) => c.status === 'passed').length;
-    const mark = r.passed ? style.green('✔') : style.red('✖');
-    return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s`;
-  });
   const ok = results.filter((r) => r.passed).length;
   const total = `${ok} of ${results.length} labs passed in ${(ms / 1000).toFixed(1)} s`;
-  return [...lines, ok === results.length ? style.green(total) : style.red(total)].join('\n');
+  return [...results.map(formatLabLine), ok === results.length ? style.green(total) : style.red(total)].join('\n');
 }

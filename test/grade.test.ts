@@ -1,0 +1,92 @@
+/**
+ * Grading: report formats (JSON shaped like Exercism's results.json, JUnit
+ * XML that parses), the score table of a batch of submissions (one correct,
+ * one wrong, one that hangs, one without a workbook), and argument errors.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { expect, test } from 'vitest';
+import { selectLabs } from '../lib/catalog.ts';
+import { junitXml, resultsJson } from '../lib/grading/formats.ts';
+import { gradeLabs } from '../lib/grading/grade.ts';
+import { projectRoot } from '../lib/paths.ts';
+import { fixtures, noSandboxLeft, testCluster, wrongDir } from './helpers.ts';
+
+function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('a grade writes results JSON like Exercism\'s and JUnit XML that parses', async () => {
+  const grade = await gradeLabs(selectLabs(['3', '5']), { labsDir: join(fixtures, 'submissions', 'ben', 'labs'), cluster: testCluster() });
+  expect(grade.passed).toBe(false);
+  const json = resultsJson(grade.results);
+  expect(json).toMatchObject({ version: 2, status: 'fail', message: null });
+  expect(json.tests).toHaveLength(7);
+  for (const t of json.tests) {
+    expect(t).toEqual(expect.objectContaining({ name: expect.any(String), status: expect.stringMatching(/^(pass|fail|error|skip)$/) }));
+    expect((t.output ?? '').length).toBeLessThanOrEqual(500);
+  }
+  const failed = json.tests.filter((t) => t.status === 'fail').map((t) => t.check);
+  expect(failed).toEqual(['register-users', 'sorted-by-value']);
+  expect(json.tests.find((t) => t.check === 'sorted-by-value')?.message).toMatch(/not sorted by hostname/);
+
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junitXml(grade.results));
+  expect(parsed.testsuites).toMatchObject({ tests: '7', failures: '2' });
+  const suites = parsed.testsuites.testsuite;
+  expect(suites.map((s: { name: string }) => s.name)).toEqual(['lab 03 logged-users', 'lab 05 range-scans']);
+  const failures = suites.flatMap((s: { testcase: { failure?: { message: string } }[] }) => s.testcase.filter((c) => c.failure).map((c) => c.failure!.message));
+  expect(failures).toEqual([expect.stringMatching(/did not register 1 of/), expect.stringMatching(/not sorted by hostname/)]);
+});
+
+test('batch grading: correct, wrong, hanging and empty submissions give the expected score table', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'grades-'));
+  const endpoints = testCluster().endpoints.join(',');
+  const began = Date.now();
+  const run = await cli('grade', ['3', '5', '--submissions', join(fixtures, 'submissions'), '--endpoints', endpoints, '--timeout', '2',
+    '--csv', join(out, 'grades.csv'), '--markdown', join(out, 'grades.md'), '--json', join(out, 'grades.json')]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(Date.now() - began).toBeLessThan(60_000);
+  expect(readFileSync(join(out, 'grades.csv'), 'utf8')).toBe([
+    'student,lab 03,lab 05,labs passed,checks passed,checks total,error',
+    'ana,4/4,3/3,2,7,7,',
+    'ben,3/4,2/3,0,5,7,',
+    'cy,0/4,0/3,0,0,7,',
+    'dee,,,0,0,0,no labs/ folder',
+    '',
+  ].join('\n'));
+  const md = readFileSync(join(out, 'grades.md'), 'utf8');
+  expect(md).toContain('| ana | ✔ 4/4 | ✔ 3/3 | 2/2 |');
+  expect(md).toContain('| dee (no labs/ folder) | – | – | 0/2 |');
+  const json = JSON.parse(readFileSync(join(out, 'grades.json'), 'utf8'));
+  expect(json.map((s: { student: string; status: string }) => [s.student, s.status])).toEqual([['ana', 'pass'], ['ben', 'fail'], ['cy', 'fail'], ['dee', 'error']]);
+  const cy = json[2].tests;
+  expect(cy.find((t: { check: string }) => t.check === 'current-user').message).toMatch(/did not finish within 2 s/);
+  expect(cy.find((t: { check: string }) => t.check === 'range-bounds').message).toMatch(/05-range-scans\.ts is missing/);
+  expect(await noSandboxLeft()).toEqual([]);
+});
+
+test('grade exits 1 when a lab fails, and bad arguments are one line plus the fix', async () => {
+  const endpoints = testCluster().endpoints.join(',');
+  const failing = await cli('grade', ['5', '--labs-dir', wrongDir('05', 'ascending'), '--endpoints', endpoints]);
+  expect(failing.code).toBe(1);
+  expect(failing.stdout).toMatch(/✖ 05 range-scans\s+2\/3 checks/);
+  expect(failing.stdout).toMatch(/sorted-by-value: usersInRange\(\) is not sorted by hostname/);
+  expect(failing.stdout).toMatch(/0 of 1 labs pass, 2 of 3 checks/);
+
+  const both = await cli('grade', ['--solutions', '--labs-dir', 'x']);
+  expect(both.code).toBe(1);
+  expect(both.stderr.trim().split('\n')).toEqual(['error[USAGE]: --solutions and --labs-dir cannot be used together', '  fix: grade one source at a time']);
+  const csv = await cli('grade', ['--csv', 'x.csv']);
+  expect(csv.stderr).toMatch(/^error\[USAGE\]: --csv and --markdown are score tables of a batch/);
+});
