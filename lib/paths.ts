@@ -11,6 +11,8 @@ export const paths = {
   root: projectRoot,
   labs: join(projectRoot, 'labs'),
   solutions: join(projectRoot, 'solutions'),
+  /** Pristine copies of the stubs in labs/, for `npm run reset` (works without git). */
+  stubs: join(projectRoot, 'lib', 'stubs'),
   catalog: join(projectRoot, 'lib', 'catalog.yaml'),
   etcdConfig: join(projectRoot, 'etcd_config'),
   /** State of the default local cluster: pids, logs (data dirs come from the YAML files). */

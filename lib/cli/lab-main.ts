@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import { loadCatalog, selectLabs } from '../catalog.ts';
 import { formatLabList } from '../runner/list.ts';
-import { readProgress } from '../runner/progress.ts';
+import { hintsShown } from '../runner/hints.ts';
+import { nextLab, readProgress } from '../runner/progress.ts';
 import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.ts';
 import { type LabResult, runLab, toJson } from '../runner/run-lab.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
@@ -25,7 +26,13 @@ export function main(early?: Sandbox): Promise<void> {
     console.log(formatLabList(loadCatalog(), readProgress()));
     return 0;
   }
-  const labs = selectLabs(args.labs);
+  const catalog = loadCatalog();
+  const next = nextLab(catalog, readProgress());
+  if (args.labs.includes('next') && !next) {
+    console.log(style.green('Every lab passes. Well done.'));
+    return 0;
+  }
+  const labs = selectLabs(args.labs.map((l) => (l === 'next' ? next!.id : l)));
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
   const results: LabResult[] = [];
   const began = performance.now();
@@ -44,7 +51,7 @@ export function main(early?: Sandbox): Promise<void> {
       sandbox: i === 0 ? early : undefined,
     });
     results.push(result);
-    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')) }));
+    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')), hintsShown: hintsShown(lab) }));
   }
   if (args.json) {
     const json = results.length === 1 ? toJson(results[0]) : { labs: results.map(toJson) };

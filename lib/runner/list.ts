@@ -3,7 +3,7 @@
  */
 import type { LabEntry } from '../catalog.ts';
 import { style } from '../cli/style.ts';
-import type { Progress } from './progress.ts';
+import { type Progress, nextLab } from './progress.ts';
 import { labCommand } from './report.ts';
 
 export function formatLabList(labs: LabEntry[], progress: Progress): string {
@@ -18,7 +18,7 @@ export function formatLabList(labs: LabEntry[], progress: Progress): string {
         : style.red(`✖ failed (${p.passed}/${p.total} checks)`);
     lines.push(`  ${lab.id}  ${lab.title.padEnd(width)}  ${state}`);
   }
-  const next = labs.find((l) => progress[l.id]?.status !== 'passed');
+  const next = nextLab(labs, progress);
   lines.push('');
   lines.push(next ? `Next: ${style.bold(labCommand(next.id))}   (lab file: labs/${next.id}-${next.slug}.ts, chapter: LAB.md "${next.chapter}")` : style.green('Every lab passes. Well done.'));
   return lines.join('\n');

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { LabEntry } from '../catalog.ts';
 import { paths } from '../paths.ts';
 
 export interface LabProgress {
@@ -33,4 +34,17 @@ export function recordProgress(labId: string, entry: LabProgress, file = progres
   progress[labId] = entry;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(progress, null, 2) + '\n');
+}
+
+/** Forgets a lab's result (after a reset, the lab is "not started" again). */
+export function forgetProgress(labId: string, file = progressFile()): void {
+  const progress = readProgress(file);
+  if (!(labId in progress)) return;
+  delete progress[labId];
+  writeFileSync(file, JSON.stringify(progress, null, 2) + '\n');
+}
+
+/** The first lab that has not passed yet (undefined when every lab passes). */
+export function nextLab(labs: LabEntry[], progress: Progress): LabEntry | undefined {
+  return labs.find((l) => progress[l.id]?.status !== 'passed');
 }

@@ -15,7 +15,7 @@ export function labCommand(labId: string, extra = ''): string {
   return `npm run lab ${Number(labId)}${extra ? ` -- ${extra}` : ''}`;
 }
 
-export function formatLabReport(result: LabResult, notes: { reproduce?: string } = {}): string {
+export function formatLabReport(result: LabResult, notes: { reproduce?: string; hintsShown?: number } = {}): string {
   const { lab, checks } = result;
   const passed = checks.filter((c) => c.status === 'passed').length;
   const failed = checks.filter((c) => c.status === 'failed');
@@ -41,7 +41,10 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string }
   if (allTodo) {
     lines.push(`Start by opening ${shown(result.labFile)}: every ${style.bold('TODO')} marks code to write.`);
   }
-  lines.push(`${style.cyan('Hint')}: ${lab.hints[0]}`);
+  // The newest hint the student asked for (npm run hint), at least the first.
+  const shownHints = Math.max(1, Math.min(notes.hintsShown ?? 1, lab.hints.length));
+  const more = shownHints < lab.hints.length ? style.dim(` (hint ${shownHints} of ${lab.hints.length}; \`npm run hint ${Number(lab.id)}\` shows the next)`) : '';
+  lines.push(`${style.cyan('Hint')}: ${lab.hints[shownHints - 1]}${more}`);
   lines.push(`${style.cyan('Read')}: LAB.md, "${lab.chapter}"`);
   lines.push(`${style.cyan('Reproduce this run')}: ${notes.reproduce ?? labCommand(lab.id, `--seed ${result.seed}`)}`);
   return lines.join('\n');

@@ -1,0 +1,53 @@
+/** `npm run reset N [--yes]` / `npm run reset -- --all`: put lab files back to their stubs (yours are backed up). */
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError } from 'commander';
+import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
+import { ConfirmationRequiredError, UsageError } from '../errors.ts';
+import { paths, shown } from '../paths.ts';
+import { isModified, resetLab } from '../runner/reset.ts';
+import { runCli } from './main.ts';
+import { style } from './style.ts';
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new ConfirmationRequiredError('`npm run reset`');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+await runCli(async () => {
+  const program = new Command('reset')
+    .description('Put lab files back to their stubs; your versions are saved in .workbook/backup/')
+    .argument('[labs...]', 'lab numbers, names or ranges')
+    .option('--all', 'every lab', false)
+    .option('-y, --yes', 'do not ask', false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  try {
+    program.parse(process.argv.slice(2), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return 0;
+    throw new UsageError((error as Error).message.replace(/^error: /, ''), 'usage: npm run reset 4 [--yes], or npm run reset -- --all');
+  }
+  const { all, yes } = program.opts<{ all: boolean; yes: boolean }>();
+  if (!all && program.args.length === 0) throw new UsageError('which lab?', 'npm run reset 4 (a lab), or npm run reset -- --all');
+  const labs = all ? loadCatalog() : selectLabs(program.args);
+  const modified = labs.filter((lab) => isModified(lab));
+  if (modified.length === 0) {
+    console.log(`${labs.length === 1 ? `labs/${labs[0].id}-${labs[0].slug}.ts is` : 'Those lab files are'} already the stub: nothing to reset.`);
+    return 0;
+  }
+  const files = modified.map((lab) => shown(labPath(lab, paths.labs)));
+  if (!yes && !(await confirm(`Reset ${files.join(', ')} to the stub? Your version${files.length > 1 ? 's' : ''} will be kept in .workbook/backup/.`))) {
+    console.log('Nothing changed.');
+    return 1;
+  }
+  for (const lab of modified) {
+    const outcome = resetLab(lab);
+    console.log(`${style.green('✔')} ${shown(labPath(lab, paths.labs))} is the stub again${outcome.backup ? style.dim(` (yours: ${shown(outcome.backup)})`) : ''}`);
+  }
+  return 0;
+});
