@@ -12,6 +12,7 @@ import { paths, projectRoot } from '../lib/paths.ts';
 import { hintsShown, nextHint } from '../lib/runner/hints.ts';
 import { nextLab, readProgress, recordProgress } from '../lib/runner/progress.ts';
 import { isModified, resetLab } from '../lib/runner/reset.ts';
+import { testCluster } from './helpers.ts';
 
 function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -79,3 +80,51 @@ test('lab next is the first lab not passed; reset and hint answer bad input in o
   const hint = await cli('hint', ['99']);
   expect(hint.stderr).toMatch(/^error\[UNKNOWN_LAB\]: there is no lab "99"/);
 });
+
+function labProcesses(): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('lib/sandbox/child.ts')) count++;
+    } catch {
+      // gone
+    }
+  }
+  return count;
+}
+
+test('watch mode reruns on save, cancels a run in progress when the file changes again, and leaves nothing behind', async () => {
+  const before = labProcesses();
+  const dir = mkdtempSync(join(tmpdir(), 'watch-'));
+  const file = join(dir, '07-leases.ts');
+  const wrong = (variant: string) => `export * from '${join(projectRoot, 'test', 'fixtures', 'wrong', '07', variant, '07-leases.ts')}';\n`;
+  writeFileSync(file, wrong('timer-delete'));
+  const endpoints = testCluster().endpoints.join(',');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/lab.ts', '7', '--watch', '--labs-dir', dir, '--endpoints', endpoints, '--only', 'lease-granted,expires'], {
+    cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const until = async (pattern: RegExp, ms = 30_000) => {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toMatch(pattern);
+  };
+  try {
+    await until(/\[watch\] .*07-leases\.ts: ✖ 0\/2 checks pass/);
+    // A save while the next run is busy (expires waits for the lease) cancels it.
+    writeFileSync(file, wrong('auto-keepalive'));
+    await until(/Lab 07 [\s\S]*Lab 07 /); // the second run has started
+    await new Promise((r) => setTimeout(r, 800));
+    writeFileSync(file, `export * from '${join(projectRoot, 'solutions', '07-leases.ts')}';\n`);
+    await until(/cancelled \(the file changed\)/);
+    await until(/\[watch\] .*07-leases\.ts: ✔ all 2 checks pass/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  for (let i = 0; i < 40 && labProcesses() > before; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(labProcesses()).toBe(before);
+}, 60_000);

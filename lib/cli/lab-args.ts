@@ -17,6 +17,7 @@ export interface LabArgs {
   timeoutMs?: number;
   only?: string[];
   json?: string;
+  watch: boolean;
 }
 
 
@@ -32,8 +33,22 @@ export function labProgram(): Command {
     .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
     .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
     .option('--json <file>', 'also write the results as JSON (graders, CI)')
+    .option('--watch', 'rerun the checks every time the lab file is saved', false)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
+}
+
+/** The options of a parsed command line, as arguments again (watch mode passes them on to each run). */
+export function forwardedOptions(args: LabArgs): string[] {
+  return [
+    args.solution ? ['--solution'] : [],
+    args.labsDir ? ['--labs-dir', args.labsDir] : [],
+    args.seed !== undefined ? ['--seed', String(args.seed)] : [],
+    args.endpoints ? ['--endpoints', args.endpoints.join(',')] : [],
+    args.namespace ? ['--namespace', args.namespace] : [],
+    args.timeoutMs !== undefined ? ['--timeout', String(args.timeoutMs / 1000)] : [],
+    args.only ? ['--only', args.only.join(',')] : [],
+  ].flat();
 }
 
 /** Parses argv (without node and script). Throws UsageError, or CommanderError for --help. */
@@ -47,8 +62,12 @@ export function parseLabArgs(argv: string[]): LabArgs {
     }
     throw error;
   }
-  const o = command.opts<{ solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
+  const o = command.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
+  if (o.watch && (command.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(command.args[0]))) {
+    throw new UsageError('--watch follows one lab', 'e.g. npm run lab 4 -- --watch (or npm run lab next -- --watch)');
+  }
+  if (o.watch && o.json) throw new UsageError('--watch and --json cannot be used together', 'run without --watch to write a JSON report');
   const endpoints = endpointList(o.endpoints);
   return {
     labs: command.args,
@@ -60,5 +79,6 @@ export function parseLabArgs(argv: string[]): LabArgs {
     timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
     only: o.only?.split(',').map((c) => c.trim()).filter(Boolean),
     json: o.json,
+    watch: o.watch,
   };
 }

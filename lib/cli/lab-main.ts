@@ -10,7 +10,9 @@ import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.
 import { type LabResult, runLab, toJson } from '../runner/run-lab.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
-import { parseLabArgs } from './lab-args.ts';
+import { forwardedOptions, parseLabArgs } from './lab-args.ts';
+import { LabWatcher } from './watch.ts';
+import { paths } from '../paths.ts';
 import { style } from './style.ts';
 
 export function main(early?: Sandbox): Promise<void> {
@@ -33,6 +35,13 @@ export function main(early?: Sandbox): Promise<void> {
     return 0;
   }
   const labs = selectLabs(args.labs.map((l) => (l === 'next' ? next!.id : l)));
+  if (args.watch) {
+    const folder = args.labsDir ? resolve(args.labsDir) : args.solution ? paths.solutions : paths.labs;
+    const watcher = new LabWatcher({ lab: labs[0], folder, forward: forwardedOptions({ ...args, labsDir: args.labsDir ? resolve(args.labsDir) : undefined }) });
+    watcher.start();
+    await watcher.done;
+    return 0;
+  }
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
   const results: LabResult[] = [];
   const began = performance.now();

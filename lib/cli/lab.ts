@@ -7,7 +7,7 @@
  */
 import { Sandbox } from '../sandbox/sandbox.ts';
 
-const runsALab = process.argv.slice(2).some((a) => !a.startsWith('-')) && !process.argv.includes('--help');
+const runsALab = process.argv.slice(2).some((a) => !a.startsWith('-')) && !process.argv.includes('--help') && !process.argv.includes('--watch');
 const early = runsALab ? Sandbox.spawn() : undefined;
 const { main } = await import('./lab-main.ts');
 await main(early);
