@@ -28,11 +28,16 @@ export interface LabEntry {
   checks: CheckEntry[];
   /** Extra lab processes its checks start (ctx.spawn()): the runner keeps that many warm. */
   workers: number;
+  /**
+   * 'code' (default): the lab file exports functions the checks call in a lab process.
+   * 'tests': the lab file is a vitest test file the checks run themselves (lab 12).
+   */
+  kind: 'code' | 'tests';
 }
 
-/** labs/01-connect.ts → "01-connect.ts" */
+/** labs/01-connect.ts → "01-connect.ts"; a tests lab's file is "12-unit-tests.test.ts". */
 export function labFileName(lab: LabEntry): string {
-  return `${lab.id}-${lab.slug}.ts`;
+  return `${lab.id}-${lab.slug}${lab.kind === 'tests' ? '.test' : ''}.ts`;
 }
 
 export function labPath(lab: LabEntry, folder: string): string {
@@ -40,7 +45,7 @@ export function labPath(lab: LabEntry, folder: string): string {
 }
 
 export function checksModulePath(lab: LabEntry): string {
-  return join(paths.root, 'lib', 'checks', labFileName(lab));
+  return join(paths.root, 'lib', 'checks', `${lab.id}-${lab.slug}.ts`);
 }
 
 function fail(problem: string): never {
@@ -76,6 +81,8 @@ export function parseCatalog(text: string): LabEntry[] {
       checkIds.add(c.id);
       if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0)) fail(`lab ${id}: check ${c.id}: timeout is in seconds, a positive number`);
     }
+    const kind = raw.kind ?? 'code';
+    if (kind !== 'code' && kind !== 'tests') fail(`lab ${id}: \`kind\` is "code" (the default) or "tests"`);
     const workers = raw.workers ?? 0;
     if (!Number.isInteger(workers) || (workers as number) < 0 || (workers as number) > 8) fail(`lab ${id}: \`workers\` is how many extra lab processes its checks use at once (0 to 8)`);
     return {
@@ -88,6 +95,7 @@ export function parseCatalog(text: string): LabEntry[] {
       hints: hints as string[],
       checks: checks as CheckEntry[],
       workers: workers as number,
+      kind: kind as 'code' | 'tests',
     };
   });
 }

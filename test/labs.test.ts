@@ -4,7 +4,7 @@
  * implementation fails the check it should, with the message a student sees.
  */
 import { describe, expect, test } from 'vitest';
-import { loadCatalog } from '../lib/catalog.ts';
+import { labFileName, loadCatalog } from '../lib/catalog.ts';
 import { paths } from '../lib/paths.ts';
 import { show } from '../lib/runner/failure.ts';
 import { readdirSync } from 'node:fs';
@@ -20,7 +20,7 @@ describe.each(labs)('lab $id $slug', (lab) => {
     expect(result.passed).toBe(false);
     for (const check of result.checks) {
       expect(check.status, check.id).toBe('failed');
-      expect(check.message, check.id).toMatch(new RegExp(`^TODO: implement \`\\w+\` in labs/${lab.id}-${lab.slug}\\.ts$`));
+      expect(check.message, check.id).toMatch(new RegExp(`^TODO: implement \`\\w+\` in labs/${labFileName(lab).replace(/\./g, '\\.')}$`));
     }
   });
 

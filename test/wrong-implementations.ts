@@ -89,4 +89,11 @@ export const WRONG: Wrong[] = [
   { lab: '10', variant: 'after-revision', fails: { replay: /replayUsersSince\(client, (\d+), …\) missed 1 of \d+ events, e.g. \w+ .* @\1/ } },
   { lab: '10', variant: 'current-state', fails: { replay: /missed \d+ of \d+ events/ } },
   { lab: '10', variant: 'noop-stop', fails: { 'stop-watching': /after the stop function resolved, \d+ more event\(s\) arrived/ } },
+  { lab: '12', variant: 'empty-file', fails: { 'passes-reference': /^TODO: implement `tests` in/, 'catches-put-latin1': /^TODO: implement `tests` in/ } },
+  { lab: '12', variant: 'wrong-expectation', fails: { 'passes-reference': /1 of your 2 tests fail on the reference implementation/, 'catches-missing-is-empty': /so failing on a broken one proves nothing/ } },
+  {
+    lab: '12', variant: 'happy-path',
+    fails: Object.fromEntries(['missing-is-empty', 'empty-is-missing', 'generic-error', 'silent-delete', 'locale-sort', 'truncated-list', 'put-latin1', 'put-if-absent']
+      .map((name) => [`catches-${name}`, /your 3 tests all pass on a broken version: [\s\S]*A test that would catch it/])),
+  },
 ];
