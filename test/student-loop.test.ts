@@ -77,6 +77,9 @@ test('lab next is the first lab not passed; reset and hint answer bad input in o
   expect(unchanged.stdout).toMatch(/labs\/04-transactions\.ts is already the stub: nothing to reset/);
   const none = await cli('reset', []);
   expect(none.stderr.trim().split('\n')).toEqual(['error[USAGE]: which lab?', '  fix: npm run reset 4 (a lab), or npm run reset -- --all']);
+  // Without a terminal to ask on, a destructive command wants --yes (and touches nothing).
+  const noTty = await cli('cluster', ['reset']);
+  expect(noTty.stderr.trim().split('\n')).toEqual(['error[NEEDS_CONFIRMATION]: `npm run cluster -- reset` needs a confirmation and there is no terminal to ask on', '  fix: add --yes']);
   const hint = await cli('hint', ['99']);
   expect(hint.stderr).toMatch(/^error\[UNKNOWN_LAB\]: there is no lab "99"/);
 });

@@ -1,23 +1,14 @@
 /** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
-import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { ConfirmationRequiredError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { etcdVersion, requireEtcd } from '../etcd/binaries.ts';
 import { shown } from '../paths.ts';
+import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
 
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new ConfirmationRequiredError('`npm run cluster -- reset`');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].replace(/\x1b\[[0-9;]*m/g, '').length)));
@@ -76,7 +67,7 @@ await runCli(async () => {
     case 'status':
       return status(cluster);
     case 'reset': {
-      if (!yes && !(await confirm('Stop the cluster and delete all its data (every key, every lab)?'))) {
+      if (!yes && !(await confirm('Stop the cluster and delete all its data (every key, every lab)?', '`npm run cluster -- reset`'))) {
         console.log('nothing deleted');
         return 1;
       }

@@ -1,22 +1,13 @@
 /** `npm run reset N [--yes]` / `npm run reset -- --all`: put lab files back to their stubs (yours are backed up). */
-import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
-import { ConfirmationRequiredError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
 import { isModified, resetLab } from '../runner/reset.ts';
+import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
 
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new ConfirmationRequiredError('`npm run reset`');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 await runCli(async () => {
   const program = new Command('reset')
@@ -41,7 +32,7 @@ await runCli(async () => {
     return 0;
   }
   const files = modified.map((lab) => shown(labPath(lab, paths.labs)));
-  if (!yes && !(await confirm(`Reset ${files.join(', ')} to the stub? Your version${files.length > 1 ? 's' : ''} will be kept in .workbook/backup/.`))) {
+  if (!yes && !(await confirm(`Reset ${files.join(', ')} to the stub? Your version${files.length > 1 ? 's' : ''} will be kept in .workbook/backup/.`, '`npm run reset`'))) {
     console.log('Nothing changed.');
     return 1;
   }
