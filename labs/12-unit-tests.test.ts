@@ -9,10 +9,7 @@
  * checks run your tests against the reference implementation (every test
  * must pass) and against broken versions (each must make a test fail).
  *
- * Run them yourself, against your own labs/02-kv-basics.ts:
- *   npx vitest run --config lib/checks/unit-tests/vitest.config.ts labs/12-unit-tests.test.ts
- * (the checks copy this file into the project root to run it; so does that command's
- * config expect: use `npm run lab 12` to be sure.)
+ * Run them yourself, against your own labs/02-kv-basics.ts: npm run test-lab12
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { KeyNotFoundError, closeClients, freshClient, subject } from '../lib/test-kit.ts';

@@ -36,7 +36,7 @@ export class UnknownLabError extends WorkbookError {
 export class LabFileMissingError extends WorkbookError {
   readonly code = 'LAB_FILE_MISSING';
   constructor(file: string) {
-    super(`the lab file ${file} does not exist`, 'check --labs-dir, or restore the file from git (`git checkout -- labs/`)');
+    super(`the lab file ${file} does not exist`, 'check --labs-dir; for a file of labs/, `npm run reset N` brings the stub back');
   }
 }
 

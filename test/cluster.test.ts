@@ -14,6 +14,7 @@ import { generateCluster } from '../lib/cluster/generate.ts';
 import { clusterStatus } from '../lib/cluster/inspect.ts';
 import { etcdProcessesMentioning, readPids } from '../lib/cluster/processes.ts';
 import { projectRoot } from '../lib/paths.ts';
+import { cli } from './helpers.ts';
 
 const fresh = (clientPort: number, peerPort: number) =>
   new LocalCluster(generateCluster({ dir: mkdtempSync(join(tmpdir(), 'etcd-cluster-test-')), clientPort, peerPort }));
@@ -76,22 +77,15 @@ test('Ctrl-C while the cluster is starting leaves no etcd behind', async () => {
 });
 
 test('CLI errors are one line plus the fix, never a stack trace', async () => {
-  const cli = (args: string[]) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/lab.ts', ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
-  const unknown = await cli(['99']);
+  const unknown = await cli('lab', ['99']);
   expect(unknown.code).toBe(1);
   expect(unknown.stderr.trim().split('\n')).toEqual([
     'error[UNKNOWN_LAB]: there is no lab "99"',
     expect.stringMatching(/^ {2}fix: pick one of 1 \(connect\), 2 \(kv-basics\), 3 \(logged-users\)/),
   ]);
-  const badSeed = await cli(['1', '--seed', 'x']);
+  const badSeed = await cli('lab', ['1', '--seed', 'x']);
   expect(badSeed.stderr.trim().split('\n')).toHaveLength(2);
-  const down = await cli(['1', '--endpoints', 'http://127.0.0.1:1']);
+  const down = await cli('lab', ['1', '--endpoints', 'http://127.0.0.1:1']);
   expect(down.stderr).toMatch(/^error\[CLUSTER_DOWN\]: no member of http:\/\/127.0.0.1:1 answers/);
   expect(down.stderr).not.toMatch(/\bat \w+ \(/);
 });

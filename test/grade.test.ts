@@ -3,7 +3,6 @@
  * XML that parses), the score table of a batch of submissions (one correct,
  * one wrong, one that hangs, one without a workbook), and argument errors.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,19 +11,8 @@ import { expect, test } from 'vitest';
 import { selectLabs } from '../lib/catalog.ts';
 import { junitXml, resultsJson } from '../lib/grading/formats.ts';
 import { gradeLabs } from '../lib/grading/grade.ts';
-import { projectRoot } from '../lib/paths.ts';
-import { fixtures, noSandboxLeft, testCluster, wrongDir } from './helpers.ts';
+import { cli, fixtures, noSandboxLeft, testCluster, wrongDir } from './helpers.ts';
 
-function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('a grade writes results JSON like Exercism\'s and JUnit XML that parses', async () => {
   const grade = await gradeLabs(selectLabs(['3', '5']), { labsDir: join(fixtures, 'submissions', 'ben', 'labs'), cluster: testCluster() });
@@ -87,6 +75,11 @@ test('grade exits 1 when a lab fails, and bad arguments are one line plus the fi
   const both = await cli('grade', ['--solutions', '--labs-dir', 'x']);
   expect(both.code).toBe(1);
   expect(both.stderr.trim().split('\n')).toEqual(['error[USAGE]: --solutions and --labs-dir cannot be used together', '  fix: grade one source at a time']);
+  const checkLabs = await cli('check-labs', ['--fast']);
+  expect(checkLabs.stderr.trim().split('\n')).toEqual(["error[USAGE]: unknown option '--fast'", '  fix: usage: npm run check-labs [-- 4-10]']);
+  const help = await cli('grade', ['--help']);
+  expect(help).toMatchObject({ code: 0, stderr: '' });
+  expect(help.stdout).toMatch(/--submissions <dir>/);
   const csv = await cli('grade', ['--csv', 'x.csv']);
   expect(csv.stderr).toMatch(/^error\[USAGE\]: --csv and --markdown are score tables of a batch/);
 });

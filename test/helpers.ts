@@ -1,6 +1,7 @@
 /**
  * Shared by the integration tests: the suite's cluster and a quiet runLab.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -26,20 +27,38 @@ export function wrongDir(lab: string, variant: string): string {
   return join(fixtures, 'wrong', lab, variant);
 }
 
-/** Lab processes started by this test process (none may be left after a run). */
-export function sandboxProcesses(): number[] {
+/**
+ * Lab processes started by this test process (none may be left after a run);
+ * `anyParent`: every lab process on the machine, also those of CLIs the test started.
+ */
+export function sandboxProcesses(options: { anyParent?: boolean } = {}): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmd.includes('lib/sandbox/child.ts')) continue;
       const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
-      if (cmd.includes('lib/sandbox/child.ts') && parent === process.pid) found.push(Number(entry));
+      if (options.anyParent || parent === process.pid) found.push(Number(entry));
     } catch {
       // gone
     }
   }
   return found;
+}
+
+/** Runs one of the CLIs (lib/cli/<script>.ts) as a user would, without colours. */
+export function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], {
+      cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export function byId(result: LabResult) {

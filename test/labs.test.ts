@@ -9,7 +9,7 @@ import { paths } from '../lib/paths.ts';
 import { show } from '../lib/runner/failure.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { byId, fixtures as fixtures_, noSandboxLeft, run, wrongDir } from './helpers.ts';
+import { byId, fixtures, noSandboxLeft, run, wrongDir } from './helpers.ts';
 import { WRONG } from './wrong-implementations.ts';
 
 const labs = loadCatalog();
@@ -67,6 +67,6 @@ test('every check of every lab is failed by at least one wrong implementation, a
   const uncovered = labs.flatMap((lab) => lab.checks.map((c) => `${lab.id}/${c.id}`)).filter((id) => !covered.has(id));
   expect(uncovered).toEqual([]);
   const listed = new Set(WRONG.map((w) => `${w.lab}/${w.variant}`));
-  const fixtures = readdirSync(join(fixtures_, 'wrong')).flatMap((lab) => readdirSync(join(fixtures_, 'wrong', lab)).map((v) => `${lab}/${v}`));
-  expect(fixtures.filter((f) => !listed.has(f))).toEqual([]);
+  const variants = readdirSync(join(fixtures, 'wrong')).flatMap((lab) => readdirSync(join(fixtures, 'wrong', lab)).map((v) => `${lab}/${v}`));
+  expect(variants.filter((v) => !listed.has(v))).toEqual([]);
 });

@@ -12,18 +12,8 @@ import { paths, projectRoot } from '../lib/paths.ts';
 import { hintsShown, nextHint } from '../lib/runner/hints.ts';
 import { nextLab, readProgress, recordProgress } from '../lib/runner/progress.ts';
 import { isModified, resetLab } from '../lib/runner/reset.ts';
-import { testCluster } from './helpers.ts';
+import { cli, sandboxProcesses, testCluster } from './helpers.ts';
 
-function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('the stubs that reset restores are exactly the files in labs/', () => {
   for (const lab of loadCatalog()) {
@@ -84,21 +74,9 @@ test('lab next is the first lab not passed; reset and hint answer bad input in o
   expect(hint.stderr).toMatch(/^error\[UNKNOWN_LAB\]: there is no lab "99"/);
 });
 
-function labProcesses(): number {
-  let count = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('lib/sandbox/child.ts')) count++;
-    } catch {
-      // gone
-    }
-  }
-  return count;
-}
 
 test('watch mode reruns on save, cancels a run in progress when the file changes again, and leaves nothing behind', async () => {
-  const before = labProcesses();
+  const before = sandboxProcesses({ anyParent: true }).length;
   const dir = mkdtempSync(join(tmpdir(), 'watch-'));
   const file = join(dir, '07-leases.ts');
   const wrong = (variant: string) => `export * from '${join(projectRoot, 'test', 'fixtures', 'wrong', '07', variant, '07-leases.ts')}';\n`;
@@ -128,6 +106,6 @@ test('watch mode reruns on save, cancels a run in progress when the file changes
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-  for (let i = 0; i < 40 && labProcesses() > before; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(labProcesses()).toBe(before);
+  for (let i = 0; i < 40 && sandboxProcesses({ anyParent: true }).length > before; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(sandboxProcesses({ anyParent: true }).length).toBe(before);
 }, 60_000);

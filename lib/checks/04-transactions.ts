@@ -11,6 +11,7 @@ import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { NOTEBOOK_USERS, hostname, users } from '../runner/data.ts';
 import { expect, show } from '../runner/failure.ts';
 import { ROOT, type Registered, registered } from './logged-users.ts';
+import { median } from '../runner/stats.ts';
 
 const MARKER = '/tmp/failure';
 const MARKER_VALUE = 'condition failed';
@@ -31,10 +32,6 @@ function expectUntouched(before: Record<string, Registered>, after: Record<strin
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 const checks: LabChecks = {
   async 'atomic-commit'(ctx) {

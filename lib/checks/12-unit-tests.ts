@@ -31,16 +31,8 @@ interface Runs {
 }
 
 /** One round of vitest runs per lab run, shared by its checks. */
-const cache = new Map<string, Promise<Runs>>();
-
 function runs(ctx: CheckContext): Promise<Runs> {
-  const key = `${ctx.student.labFile}|${ctx.seed}|${ctx.target.endpoints.join(',')}`;
-  let found = cache.get(key);
-  if (!found) {
-    found = runAll(ctx);
-    cache.set(key, found);
-  }
-  return found;
+  return ctx.once('test-runs', () => runAll(ctx));
 }
 
 async function runAll(ctx: CheckContext): Promise<Runs> {

@@ -25,15 +25,11 @@ import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { paths } from '../paths.ts';
 import { runCli } from './main.ts';
+import { median } from '../runner/stats.ts';
 
 const BENCH_CLIENT_PORT = 26791;
 const BENCH_PEER_PORT = 26891;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {

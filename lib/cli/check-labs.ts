@@ -7,6 +7,7 @@ import { loadCatalog, selectLabs } from '../catalog.ts';
 import { gradeLabs } from '../grading/grade.ts';
 import { paths } from '../paths.ts';
 import type { LabResult } from '../runner/run-lab.ts';
+import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
 
@@ -20,8 +21,10 @@ function solutionProblems(result: LabResult): string[] {
 }
 
 await runCli(async () => {
-  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const labs = asked.length ? selectLabs(asked) : loadCatalog();
+  const program = command('check-labs', 'Every stub fails with TODO messages and every solution passes (maintainers, CI)')
+    .argument('[labs...]', 'labs to check: numbers, names, ranges (4-10); default: all');
+  parseArgv(program, process.argv.slice(2), 'usage: npm run check-labs [-- 4-10]');
+  const labs = program.args.length ? selectLabs(program.args) : loadCatalog();
   console.log(style.bold(`Checking ${labs.length} labs: every stub fails with TODOs, every solution passes`));
   let ok = true;
   for (const lab of labs) {

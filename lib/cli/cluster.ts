@@ -1,10 +1,10 @@
 /** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
-import { Command, CommanderError } from 'commander';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
 import { UsageError } from '../errors.ts';
 import { etcdVersion, requireEtcd } from '../etcd/binaries.ts';
 import { shown } from '../paths.ts';
+import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
@@ -35,18 +35,10 @@ async function status(cluster: LocalCluster): Promise<number> {
 }
 
 await runCli(async () => {
-  const program = new Command('cluster')
-    .description('Manage the local 3-member etcd cluster described by etcd_config/')
+  const program = command('cluster', 'Manage the local 3-member etcd cluster described by etcd_config/')
     .argument('<action>', 'start | stop | status | reset')
-    .option('-y, --yes', 'reset without asking', false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
-  try {
-    program.parse(process.argv.slice(2), { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return 0;
-    throw new UsageError((error as Error).message.replace(/^error: /, ''), 'usage: npm run cluster -- start|stop|status|reset [--yes]');
-  }
+    .option('-y, --yes', 'reset without asking', false);
+  parseArgv(program, process.argv.slice(2), 'usage: npm run cluster -- start|stop|status|reset [--yes]');
   const [action] = program.args;
   const { yes } = program.opts<{ yes: boolean }>();
   const cluster = LocalCluster.classroom();

@@ -1,9 +1,9 @@
 /**
  * `npm run grade [labs...] [options]`: argument declarations only.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import { endpointList, integer } from './arg-parsers.ts';
+import { command, endpointList, integer, parseArgv } from './arg-parsers.ts';
 
 export interface GradeArgs {
   /** Labs to grade ("4", "4-10", ...); empty: every lab. */
@@ -22,8 +22,7 @@ export interface GradeArgs {
 
 
 export function gradeProgram(): Command {
-  return new Command('grade')
-    .description('Run every lab (or the ones named) and print a score table; exit code 0 only when all pass')
+  return command('grade', 'Run every lab (or the ones named) and print a score table; exit code 0 only when all pass')
     .argument('[labs...]', 'labs to grade: numbers, names, ranges (4-10); default: all')
     .option('--solutions', 'grade the reference solutions (instructor sanity check)', false)
     .option('--labs-dir <path>', 'grade the lab files of another folder (one student\'s labs/)')
@@ -34,28 +33,19 @@ export function gradeProgram(): Command {
     .option('--json <file>', 'results as JSON (Exercism results.json style; with --submissions: one entry per student)')
     .option('--junit <file>', 'results as JUnit XML, for CI')
     .option('--csv <file>', 'with --submissions: the score table as CSV (default: grades.csv in the submissions folder)')
-    .option('--markdown <file>', 'with --submissions: the score table as Markdown (default: grades.md in the submissions folder)')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
+    .option('--markdown <file>', 'with --submissions: the score table as Markdown (default: grades.md in the submissions folder)');
 }
 
 export function parseGradeArgs(argv: string[]): GradeArgs {
-  const command = gradeProgram();
-  try {
-    command.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError && error.code !== 'commander.helpDisplayed' && error.code !== 'commander.version') {
-      throw new UsageError(error.message.replace(/^error: /, ''), 'see `npm run grade -- --help`');
-    }
-    throw error;
-  }
-  const o = command.opts<{ solutions: boolean; labsDir?: string; submissions?: string; endpoints?: string; timeout?: number; seed?: number; json?: string; junit?: string; csv?: string; markdown?: string }>();
+  const program = gradeProgram();
+  parseArgv(program, argv, 'see `npm run grade -- --help`');
+  const o = program.opts<{ solutions: boolean; labsDir?: string; submissions?: string; endpoints?: string; timeout?: number; seed?: number; json?: string; junit?: string; csv?: string; markdown?: string }>();
   const sources = [o.solutions && '--solutions', o.labsDir && '--labs-dir', o.submissions && '--submissions'].filter(Boolean);
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} cannot be used together`, 'grade one source at a time');
   if ((o.csv || o.markdown) && !o.submissions) throw new UsageError('--csv and --markdown are score tables of a batch', 'add --submissions <dir>, or use --json / --junit');
   const endpoints = endpointList(o.endpoints);
   return {
-    labs: command.args,
+    labs: program.args,
     solutions: o.solutions,
     labsDir: o.labsDir,
     submissions: o.submissions,

@@ -7,7 +7,6 @@
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CommanderError } from 'commander';
 import { type LabEntry, loadCatalog, selectLabs } from '../catalog.ts';
 import { UsageError } from '../errors.ts';
 import { type Grade, gradeLabs, passedChecks } from '../grading/grade.ts';
@@ -99,13 +98,7 @@ async function gradeSubmissions(labs: LabEntry[], args: GradeArgs): Promise<numb
 }
 
 await runCli(async () => {
-  let args: GradeArgs;
-  try {
-    args = parseGradeArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) return 0; // --help was printed
-    throw error;
-  }
+  const args = parseGradeArgs(process.argv.slice(2));
   const labs = args.labs.length ? selectLabs(args.labs) : loadCatalog();
   return args.submissions ? gradeSubmissions(labs, args) : gradeOne(labs, args);
 });

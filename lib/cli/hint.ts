@@ -3,11 +3,15 @@ import { findLab, loadCatalog } from '../catalog.ts';
 import { nextHint } from '../runner/hints.ts';
 import { nextLab, readProgress } from '../runner/progress.ts';
 import { labCommand } from '../runner/report.ts';
+import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
 
 await runCli(async () => {
-  const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'))[0];
+  const program = command('hint', 'One more hint for a lab each time you ask (default: the first lab not passed yet)')
+    .argument('[lab]', 'lab number or name');
+  parseArgv(program, process.argv.slice(2), 'usage: npm run hint 4');
+  const asked = program.args[0];
   const lab = asked && asked !== 'next' ? findLab(asked) : nextLab(loadCatalog(), readProgress());
   if (!lab) {
     console.log(style.green('Every lab passes: no hints needed.'));

@@ -2,9 +2,9 @@
  * `npm run lab [N] [options]`: argument declarations only. Parsing returns a
  * plain object; nothing here runs a lab.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import { endpointList, integer } from './arg-parsers.ts';
+import { command, endpointList, integer, parseArgv } from './arg-parsers.ts';
 
 export interface LabArgs {
   /** The labs asked for ("4", "4-10", "all", ...); empty: list the labs. */
@@ -22,8 +22,7 @@ export interface LabArgs {
 
 
 export function labProgram(): Command {
-  return new Command('lab')
-    .description('Run a lab\'s checks against your code (no argument: list the labs and your progress)')
+  return command('lab', 'Run a lab\'s checks against your code (no argument: list the labs and your progress)')
     .argument('[labs...]', 'lab number or name (4, transactions), a range (4-10) or all')
     .option('--solution', 'run the reference solution instead of labs/ (instructors)', false)
     .option('--labs-dir <path>', 'run the lab files of another folder, e.g. a student\'s submission')
@@ -33,9 +32,7 @@ export function labProgram(): Command {
     .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
     .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
     .option('--json <file>', 'also write the results as JSON (graders, CI)')
-    .option('--watch', 'rerun the checks every time the lab file is saved', false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
+    .option('--watch', 'rerun the checks every time the lab file is saved', false);
 }
 
 /** The options of a parsed command line, as arguments again (watch mode passes them on to each run). */
@@ -53,24 +50,17 @@ export function forwardedOptions(args: LabArgs): string[] {
 
 /** Parses argv (without node and script). Throws UsageError, or CommanderError for --help. */
 export function parseLabArgs(argv: string[]): LabArgs {
-  const command = labProgram();
-  try {
-    command.parse(argv, { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError && error.code !== 'commander.helpDisplayed' && error.code !== 'commander.version') {
-      throw new UsageError(error.message.replace(/^error: /, ''), 'see `npm run lab -- --help`');
-    }
-    throw error;
-  }
-  const o = command.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
+  const program = labProgram();
+  parseArgv(program, argv, 'see `npm run lab -- --help`');
+  const o = program.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
-  if (o.watch && (command.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(command.args[0]))) {
+  if (o.watch && (program.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(program.args[0]))) {
     throw new UsageError('--watch follows one lab', 'e.g. npm run lab 4 -- --watch (or npm run lab next -- --watch)');
   }
   if (o.watch && o.json) throw new UsageError('--watch and --json cannot be used together', 'run without --watch to write a JSON report');
   const endpoints = endpointList(o.endpoints);
   return {
-    labs: command.args,
+    labs: program.args,
     solution: o.solution,
     labsDir: o.labsDir,
     seed: o.seed,

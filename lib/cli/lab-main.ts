@@ -1,8 +1,8 @@
 /** The work of `npm run lab [N]`, loaded by lib/cli/lab.ts once the lab process is on its way. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CommanderError } from 'commander';
-import { loadCatalog, selectLabs } from '../catalog.ts';
+import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
+import { LabFileMissingError } from '../errors.ts';
 import { formatLabList } from '../runner/list.ts';
 import { hintsShown } from '../runner/hints.ts';
 import { nextLab, readProgress } from '../runner/progress.ts';
@@ -12,24 +12,17 @@ import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { forwardedOptions, parseLabArgs } from './lab-args.ts';
 import { LabWatcher } from './watch.ts';
-import { paths } from '../paths.ts';
+import { paths, shown } from '../paths.ts';
 import { style } from './style.ts';
 
 export function main(early?: Sandbox): Promise<void> {
   return runCli(async () => {
-  let args;
-  try {
-    args = parseLabArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) return 0; // --help was printed
-    throw error;
-  }
+  const args = parseLabArgs(process.argv.slice(2));
   if (args.labs.length === 0) {
     console.log(formatLabList(loadCatalog(), readProgress()));
     return 0;
   }
-  const catalog = loadCatalog();
-  const next = nextLab(catalog, readProgress());
+  const next = args.labs.includes('next') ? nextLab(loadCatalog(), readProgress()) : undefined;
   if (args.labs.includes('next') && !next) {
     console.log(style.green('Every lab passes. Well done.'));
     return 0;
@@ -37,6 +30,7 @@ export function main(early?: Sandbox): Promise<void> {
   const labs = selectLabs(args.labs.map((l) => (l === 'next' ? next!.id : l)));
   if (args.watch) {
     const folder = args.labsDir ? resolve(args.labsDir) : args.solution ? paths.solutions : paths.labs;
+    if (!existsSync(labPath(labs[0], folder))) throw new LabFileMissingError(shown(labPath(labs[0], folder)));
     const watcher = new LabWatcher({ lab: labs[0], folder, forward: forwardedOptions({ ...args, labsDir: args.labsDir ? resolve(args.labsDir) : undefined }) });
     watcher.start();
     await watcher.done;

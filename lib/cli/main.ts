@@ -3,6 +3,7 @@
  * Every CLI entry point runs its work through `runCli`.
  */
 import { isWorkbookError } from '../errors.ts';
+import { isHelpShown } from './arg-parsers.ts';
 import { style } from './style.ts';
 
 export function printError(error: unknown): void {
@@ -24,8 +25,12 @@ export async function runCli(work: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await work();
   } catch (error) {
-    printError(error);
-    process.exitCode = 1;
+    if (isHelpShown(error)) {
+      process.exitCode = 0; // commander printed the help
+    } else {
+      printError(error);
+      process.exitCode = 1;
+    }
   }
   // Lingering handles (an etcd3 channel, a student's keepalive) must not keep the runner alive.
   process.exit();

@@ -1,28 +1,20 @@
 /** `npm run reset N [--yes]` / `npm run reset -- --all`: put lab files back to their stubs (yours are backed up). */
-import { Command, CommanderError } from 'commander';
 import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
 import { isModified, resetLab } from '../runner/reset.ts';
+import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
 import { style } from './style.ts';
 
 
 await runCli(async () => {
-  const program = new Command('reset')
-    .description('Put lab files back to their stubs; your versions are saved in .workbook/backup/')
+  const program = command('reset', 'Put lab files back to their stubs; your versions are saved in .workbook/backup/')
     .argument('[labs...]', 'lab numbers, names or ranges')
     .option('--all', 'every lab', false)
-    .option('-y, --yes', 'do not ask', false)
-    .exitOverride()
-    .configureOutput({ writeErr: () => {} });
-  try {
-    program.parse(process.argv.slice(2), { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') return 0;
-    throw new UsageError((error as Error).message.replace(/^error: /, ''), 'usage: npm run reset 4 [--yes], or npm run reset -- --all');
-  }
+    .option('-y, --yes', 'do not ask', false);
+  parseArgv(program, process.argv.slice(2), 'usage: npm run reset 4 [--yes], or npm run reset -- --all');
   const { all, yes } = program.opts<{ all: boolean; yes: boolean }>();
   if (!all && program.args.length === 0) throw new UsageError('which lab?', 'npm run reset 4 (a lab), or npm run reset -- --all');
   const labs = all ? loadCatalog() : selectLabs(program.args);

@@ -38,7 +38,7 @@ export class LabWatcher {
   private lastFile = '';
   private closed = false;
   private resolveDone!: () => void;
-  /** Resolves when the watcher stops (q, Ctrl-C, SIGTERM). */
+  /** Resolves when the watcher stops (q or Ctrl-C on a terminal). */
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(private readonly settings: WatchSettings) {
@@ -50,12 +50,11 @@ export class LabWatcher {
   }
 
   start(): void {
-    // However this process ends, the run in progress ends with it (its exit kills the student's code).
+    // However this process ends (q, or runCli's SIGINT/SIGTERM exit), the run in
+    // progress ends with it, and its own exit kills the student's code.
     process.on('exit', () => this.run?.kill('SIGTERM'));
     this.watchFolder();
     this.keys();
-    process.once('SIGTERM', () => void this.stop());
-    process.once('SIGINT', () => void this.stop());
     void this.rerun();
   }
 

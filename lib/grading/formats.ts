@@ -26,17 +26,13 @@ function detailsText(check: LabResult['checks'][number]): string {
   ].filter(Boolean).join('\n');
 }
 
-/** A check that could not run at all (a workbook bug, a broken cluster) is an error, not a failure. */
-function isError(check: LabResult['checks'][number]): boolean {
-  return check.status === 'failed' && (check.message ?? '').startsWith('the check could not run');
-}
 
 export function resultsJson(results: LabResult[], error?: string) {
   const tests = results.flatMap((r) => r.checks.map((c) => ({
     name: `lab ${r.lab.id} ${r.lab.slug} › ${c.title}`,
     lab: r.lab.id,
     check: c.id,
-    status: c.status === 'passed' ? 'pass' : isError(c) ? 'error' : c.status === 'skipped' ? 'skip' : 'fail',
+    status: c.status === 'passed' ? 'pass' : c.error ? 'error' : c.status === 'skipped' ? 'skip' : 'fail',
     message: c.status === 'passed' ? null : (c.message ?? null),
     output: c.status === 'failed' ? cap(detailsText(c)) || null : null,
     duration_ms: c.ms,

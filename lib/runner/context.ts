@@ -41,6 +41,12 @@ export interface CheckContext {
    * (a check may SIGKILL it to play a crashed client). Stopped after the check.
    */
   spawn(): StudentCode;
+  /**
+   * Work done once per lab run and shared by its checks (lab 12 runs the
+   * student's tests once, then each check reads its part): the first call
+   * with `key` starts `work`, later ones get the same promise.
+   */
+  once<T>(key: string, work: () => Promise<T>): Promise<T>;
   /** A line shown under the check in the task list (timings, measured figures). */
   note(text: string): void;
   /** Per-call timeout of this check, in ms. */

@@ -45,6 +45,8 @@ export interface CheckResult {
   details?: FailureDetails;
   /** The failure is a stub that is not implemented yet. */
   todo?: boolean;
+  /** The check itself could not run (a workbook bug, a broken cluster): not the student's failure. */
+  error?: boolean;
   notes: string[];
   ms: number;
 }
@@ -169,6 +171,7 @@ interface RunState {
 
 async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  const shared = new Map<string, Promise<unknown>>();
   const list = new Listr(
     lab.checks.map((check) => ({
       title: check.title,
@@ -197,6 +200,10 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
               ...overrides,
             },
           }),
+          once: <T>(key: string, work: () => Promise<T>): Promise<T> => {
+            if (!shared.has(key)) shared.set(key, work());
+            return shared.get(key) as Promise<T>;
+          },
           spawn: () => {
             const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
             workers.push(worker);
@@ -227,6 +234,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
             result.todo = error.message.startsWith('TODO: implement');
           } else {
             result.message = `the check could not run: ${(error as Error).message?.split('\n')[0] ?? String(error)}`;
+            result.error = true;
           }
           throw new Error(result.message.split('\n')[0]);
         } finally {
