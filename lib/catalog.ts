@@ -33,6 +33,12 @@ export interface LabEntry {
    * 'tests': the lab file is a vitest test file the checks run themselves (lab 12).
    */
   kind: 'code' | 'tests';
+  /**
+   * Why the lab runs only on a cluster the workbook manages on this machine
+   * (it starts its own members, kills them, ...); undefined: it runs anywhere,
+   * a shared class cluster included.
+   */
+  localOnly?: string;
 }
 
 /** labs/01-connect.ts → "01-connect.ts"; a tests lab's file is "12-unit-tests.test.ts". */
@@ -85,7 +91,10 @@ export function parseCatalog(text: string): LabEntry[] {
     if (kind !== 'code' && kind !== 'tests') fail(`lab ${id}: \`kind\` is "code" (the default) or "tests"`);
     const workers = raw.workers ?? 0;
     if (!Number.isInteger(workers) || (workers as number) < 0 || (workers as number) > 8) fail(`lab ${id}: \`workers\` is how many extra lab processes its checks use at once (0 to 8)`);
+    const localOnly = raw['local-only'];
+    if (localOnly !== undefined && (typeof localOnly !== 'string' || !localOnly)) fail(`lab ${id}: \`local-only\` says why the lab needs the local cluster`);
     return {
+      localOnly: localOnly as string | undefined,
       id,
       slug: raw.slug as string,
       title: raw.title as string,

@@ -22,6 +22,8 @@ export const paths = {
   /** Progress and hint state of this checkout. */
   workbookState: join(projectRoot, '.workbook'),
   labGuide: join(projectRoot, 'LAB.md'),
+  /** The TLS certificates (npm run certs). */
+  certs: join(projectRoot, 'certs'),
 };
 
 /** A path as the user should read it: relative to the project root when inside it. */

@@ -51,6 +51,11 @@ export class LocalCluster {
     return new LocalCluster(loadClusterSpec(clusterConfigFiles(configDir), { cwd: paths.root, stateDir }));
   }
 
+  /** The class cluster with TLS (etcd_config/secure1..N.yaml): `npm run class -- start`. */
+  static secure(configDir = paths.etcdConfig, stateDir = join(paths.clusterState, 'secure')): LocalCluster {
+    return new LocalCluster(loadClusterSpec(clusterConfigFiles(configDir, /^secure\d+\.ya?ml$/), { cwd: paths.root, stateDir }));
+  }
+
   get members(): MemberSpec[] {
     return this.spec.members;
   }
@@ -170,7 +175,7 @@ export class LocalCluster {
           `read ${shown(this.logFile(name))}; if the data is damaged, \`npm run cluster -- reset\` wipes it`,
         );
       }
-      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0])] as const));
+      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0], 500, m.tls)] as const));
       for (const [m, ok] of answers) if (ok) pending.delete(m);
       if (pending.size === 0) return;
       if (Date.now() > deadline) {

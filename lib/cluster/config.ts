@@ -40,6 +40,13 @@ const REQUIRED = [
 const NUMBERS = ['heartbeat-interval', 'election-timeout', 'snapshot-count', 'quota-backend-bytes', 'max-txn-ops', 'max-request-bytes'];
 const BOOLEANS = ['pre-vote', 'strict-reconfig-check', 'enable-v2', 'enable-pprof', 'force-new-cluster', 'debug'];
 
+/** The files of a member's client-transport-security (absolute paths). */
+export interface MemberTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
 export interface MemberSpec {
   name: string;
   /** Absolute path of the YAML file etcd is started with. */
@@ -54,6 +61,8 @@ export interface MemberSpec {
   ports: { port: number; host: string; role: string }[];
   heartbeatMs: number;
   electionMs: number;
+  /** Present when clients must use TLS (https client URLs). */
+  tls?: MemberTls;
   /** The parsed YAML, as etcd will read it. */
   raw: Record<string, unknown>;
 }
@@ -141,6 +150,16 @@ export function validateNodeConfig(raw: unknown): string[] {
       }
     }
   }
+  for (const [urls, section] of [['listen-client-urls', 'client-transport-security'], ['listen-peer-urls', 'peer-transport-security']]) {
+    const security = (config[section] ?? {}) as Record<string, unknown>;
+    const https = urlList(config[urls]).some((u) => u.startsWith('https:'));
+    if (https && !(security['cert-file'] && security['key-file']) && security['auto-tls'] !== true) {
+      problems.push(`\`${urls}\` uses https but \`${section}\` has no \`cert-file\` and \`key-file\` (\`npm run certs\` makes them)`);
+    }
+    if (!https && (security['cert-file'] || security['client-cert-auth'])) {
+      problems.push(`\`${section}\` is set but \`${urls}\` is plain http: etcd would serve without TLS; use https URLs`);
+    }
+  }
   if (config['initial-cluster'] && config.name) {
     const entries = parseInitialCluster(String(config['initial-cluster']));
     const own = entries.filter((e) => e.name === config.name).map((e) => e.url);
@@ -169,9 +188,15 @@ function memberFrom(config: Record<string, unknown>, file: string, cwd: string):
       ports.push({ port: Number(parsed.port), host: parsed.hostname.replace(/^\[|\]$/g, ''), role: `${role} of ${String(config.name)}` });
     }
   }
+  const security = config['client-transport-security'] as Record<string, unknown> | undefined;
+  const path = (value: unknown) => (isAbsolute(String(value)) ? String(value) : resolve(cwd, String(value)));
+  const tls = security?.['cert-file'] && security['key-file'] && security['trusted-ca-file']
+    ? { ca: path(security['trusted-ca-file']), cert: path(security['cert-file']), key: path(security['key-file']) }
+    : undefined;
   return {
     name: String(config.name),
     configFile: file,
+    tls,
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(cwd, dataDir),
     clientUrls: urlList(config['advertise-client-urls']),
     peerUrls: urlList(config['initial-advertise-peer-urls']),

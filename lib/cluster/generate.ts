@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type ClusterSpec, loadClusterSpec } from './config.ts';
+import { type ClusterSpec, type MemberTls, loadClusterSpec } from './config.ts';
 
 export interface GeneratedClusterOptions {
   /** Folder that will hold config/, data/, logs and pids. */
@@ -20,18 +20,26 @@ export interface GeneratedClusterOptions {
   namePrefix?: string;
   /** Extra etcd options for every member (validated like the rest). */
   extra?: Record<string, unknown>;
+  /** Serve clients and peers over mutual TLS with these files (see certs/). */
+  tls?: MemberTls;
+}
+
+/** The transport-security section of a TLS member, as in etcd_config/secure*.yaml. */
+export function transportSecurity(tls: MemberTls): Record<string, unknown> {
+  return { 'cert-file': tls.cert, 'key-file': tls.key, 'trusted-ca-file': tls.ca, 'client-cert-auth': true };
 }
 
 export function generateCluster(options: GeneratedClusterOptions): ClusterSpec {
   const size = options.size ?? 3;
   const prefix = options.namePrefix ?? 'n';
   const names = Array.from({ length: size }, (_, i) => `${prefix}${i + 1}`);
-  const peer = (i: number) => `http://127.0.0.1:${options.peerPort + i}`;
+  const scheme = options.tls ? 'https' : 'http';
+  const peer = (i: number) => `${scheme}://127.0.0.1:${options.peerPort + i}`;
   const initialCluster = names.map((name, i) => `${name}=${peer(i)}`).join(',');
   const configDir = join(options.dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const files = names.map((name, i) => {
-    const client = `http://127.0.0.1:${options.clientPort + i}`;
+    const client = `${scheme}://127.0.0.1:${options.clientPort + i}`;
     const config = {
       name,
       'data-dir': join(options.dir, 'data', name),
@@ -47,6 +55,7 @@ export function generateCluster(options: GeneratedClusterOptions): ClusterSpec {
       'pre-vote': true,
       logger: 'zap',
       'log-level': 'warn',
+      ...(options.tls ? { 'client-transport-security': transportSecurity(options.tls), 'peer-transport-security': transportSecurity(options.tls) } : {}),
       ...options.extra,
     };
     const file = join(configDir, `${name}.yaml`);

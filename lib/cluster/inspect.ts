@@ -7,6 +7,10 @@
  */
 import { Etcd3 } from 'etcd3';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Connection, asConnection, clientOptions } from '../connection.ts';
+
+/** Where to ask: endpoints, or a connection with TLS and a user (a secured cluster). */
+export type Access = Connection | string[];
 
 export interface MemberStatus {
   endpoint: string;
@@ -30,8 +34,8 @@ export interface MemberInfo {
   peerUrls: string[];
 }
 
-async function withClient<T>(endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = new Etcd3({ hosts: endpoint, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + deadlineMs }) });
+async function withClient<T>(access: Access, endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = new Etcd3(clientOptions({ ...asConnection(access), endpoints: [endpoint] }, deadlineMs));
   try {
     return await work(client);
   } finally {
@@ -39,9 +43,9 @@ async function withClient<T>(endpoint: string, deadlineMs: number, work: (client
   }
 }
 
-export async function memberStatus(endpoint: string, deadlineMs = 1000): Promise<MemberStatus> {
+export async function memberStatus(endpoint: string, deadlineMs = 1000, access: Access = [endpoint]): Promise<MemberStatus> {
   try {
-    return await withClient(endpoint, deadlineMs, async (client) => {
+    return await withClient(access, endpoint, deadlineMs, async (client) => {
       const s = await client.maintenance.status();
       return {
         endpoint,
@@ -61,16 +65,16 @@ export async function memberStatus(endpoint: string, deadlineMs = 1000): Promise
   }
 }
 
-export function clusterStatus(endpoints: string[], deadlineMs = 1000): Promise<MemberStatus[]> {
-  return Promise.all(endpoints.map((e) => memberStatus(e, deadlineMs)));
+export function clusterStatus(access: Access, deadlineMs = 1000): Promise<MemberStatus[]> {
+  return Promise.all(asConnection(access).endpoints.map((e) => memberStatus(e, deadlineMs, access)));
 }
 
 /** The member list, as the first member that answers sees it. */
-export async function memberList(endpoints: string[], deadlineMs = 2000): Promise<MemberInfo[]> {
+export async function memberList(access: Access, deadlineMs = 2000): Promise<MemberInfo[]> {
   let lastError: unknown;
-  for (const endpoint of endpoints) {
+  for (const endpoint of asConnection(access).endpoints) {
     try {
-      return await withClient(endpoint, deadlineMs, async (client) => {
+      return await withClient(access, endpoint, deadlineMs, async (client) => {
         const { members } = await client.cluster.memberList({});
         return members.map((m) => ({ id: m.ID, name: m.name, clientUrls: [...m.clientURLs], peerUrls: [...m.peerURLs] }));
       });
@@ -85,10 +89,10 @@ export async function memberList(endpoints: string[], deadlineMs = 2000): Promis
  * The leader's member id, once every answering member agrees on one
  * (right after an election they can briefly disagree). Waits up to `waitMs`.
  */
-export async function agreedLeader(endpoints: string[], waitMs = 5000): Promise<string> {
+export async function agreedLeader(access: Access, waitMs = 5000): Promise<string> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const statuses = (await clusterStatus(endpoints)).filter((s) => s.up);
+    const statuses = (await clusterStatus(access)).filter((s) => s.up);
     const leaders = new Set(statuses.map((s) => s.leaderId));
     if (statuses.length > 0 && leaders.size === 1) {
       const [leader] = leaders;
@@ -100,15 +104,15 @@ export async function agreedLeader(endpoints: string[], waitMs = 5000): Promise<
 }
 
 /** Moves leadership to the member with `targetId` and waits until every member sees it. */
-export async function moveLeader(endpoints: string[], targetId: string, waitMs = 5000): Promise<void> {
-  const statuses = await clusterStatus(endpoints);
+export async function moveLeader(access: Access, targetId: string, waitMs = 5000): Promise<void> {
+  const statuses = await clusterStatus(access);
   const leader = statuses.find((s) => s.isLeader);
   if (!leader) throw new Error('there is no leader to move');
   if (leader.id !== targetId) {
-    await withClient(leader.endpoint, 3000, (client) => client.maintenance.moveLeader({ targetID: targetId }));
+    await withClient(access, leader.endpoint, 3000, (client) => client.maintenance.moveLeader({ targetID: targetId }));
   }
   const deadline = Date.now() + waitMs;
-  while ((await agreedLeader(endpoints, waitMs)) !== targetId) {
+  while ((await agreedLeader(access, waitMs)) !== targetId) {
     if (Date.now() > deadline) throw new Error(`leadership did not move to ${targetId}`);
     await sleep(25);
   }

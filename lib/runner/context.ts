@@ -8,18 +8,17 @@
 import type { Etcd3, Namespace } from 'etcd3';
 import type { CheckEntry, LabEntry } from '../catalog.ts';
 import type { LocalCluster } from '../cluster/cluster.ts';
+import type { Connection } from '../connection.ts';
 import type { ClientArg, ClientRecipe } from '../sandbox/protocol.ts';
 import type { Random } from './random.ts';
 import type { StudentCode } from './student.ts';
 
-/** The cluster a run talks to. */
-export interface Target {
-  endpoints: string[];
+/** The cluster a run talks to (endpoints, and TLS and a user for a secured one). */
+export interface Target extends Connection {
   /** Prefix of every key of this run ('' for none): students sharing a cluster each get their own. */
   namespace: string;
   /** Present when the workbook manages the cluster (it may move leaders, kill members, ...). */
   cluster?: LocalCluster;
-  auth?: { username: string; password: string };
 }
 
 export interface CheckContext {
@@ -47,6 +46,13 @@ export interface CheckContext {
    * with `key` starts `work`, later ones get the same promise.
    */
   once<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Registers a secret of this run (a password) and returns it: the runner
+   * blanks it out of every message, note and piece of student output it shows.
+   */
+  secret<T extends string | undefined>(value: T): T;
+  /** Work to do when the lab run ends, whatever happened (stopping a cluster a check started). */
+  atEnd(cleanup: () => Promise<void> | void): void;
   /** A line shown under the check in the task list (timings, measured figures). */
   note(text: string): void;
   /** Per-call timeout of this check, in ms. */

@@ -15,6 +15,7 @@ import { Sandbox } from '../sandbox/sandbox.ts';
 import type { CheckContext, LabChecks, Target } from './context.ts';
 import { CheckFailure, CheckSkipped, type FailureDetails } from './failure.ts';
 import { recordProgress } from './progress.ts';
+import { Secrets } from './secrets.ts';
 import { Random, randomSeed } from './random.ts';
 import { StudentCode } from './student.ts';
 import { type TargetOptions, TRUSTED_DEADLINE_MS, resolveTarget, trustedClient } from './target.ts';
@@ -104,14 +105,17 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   const seed = options.seed ?? randomSeed();
   let etcd: ReturnType<typeof trustedClient> | undefined;
   let workers: WorkerPool | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const secrets = new Secrets();
   try {
     // The lab file is loaded before the first check, so check times are the checks' own.
     // A tests lab (lab 12) is a test file the checks run with vitest: nothing to load here.
     const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab), lab.kind === 'code' ? box.load(labFile) : undefined]);
     etcd = trustedClient(target);
+    secrets.add(target.auth?.password);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
     workers = new WorkerPool(labFile, lab.workers);
-    const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options });
+    const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options, secrets, cleanups });
     await deleteOwnedKeys(lab, kv).catch(() => {});
     const result: LabResult = { lab, labFile, seed, checks: results, passed: results.every((r) => r.status === 'passed'), ms: Math.round(performance.now() - began) };
     if (options.recordProgress ?? (!options.solution && !options.labsDir && !options.only?.length)) {
@@ -128,6 +132,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     box.dispose();
     workers?.dispose();
     etcd?.close();
+    for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
   }
 }
 
@@ -167,6 +172,8 @@ interface RunState {
   etcd: CheckContext['etcd'];
   kv: CheckContext['kv'];
   options: RunLabOptions;
+  secrets: Secrets;
+  cleanups: (() => Promise<void> | void)[];
 }
 
 async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Promise<CheckResult[]> {
@@ -197,6 +204,7 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
               namespace: state.target.namespace || undefined,
               deadlineMs: TRUSTED_DEADLINE_MS,
               auth: state.target.auth,
+              tls: state.target.tls,
               ...overrides,
             },
           }),
@@ -204,19 +212,25 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
             if (!shared.has(key)) shared.set(key, work());
             return shared.get(key) as Promise<T>;
           },
+          secret: (value) => state.secrets.add(value),
+          atEnd: (cleanup) => { state.cleanups.push(cleanup); },
           spawn: () => {
             const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
             workers.push(worker);
             return worker;
           },
           note: (text: string) => {
-            result.notes.push(text);
-            task.output = text;
+            const shown = state.secrets.redact(text);
+            result.notes.push(shown);
+            task.output = shown;
           },
         };
         const started = performance.now();
         try {
           // Every check starts from an empty lab keyspace: no check sees another's data.
+          if (lab.localOnly && !state.target.cluster) {
+            throw new CheckSkipped(`lab ${lab.id} runs on your own machine only (${lab.localOnly}); run it without --endpoints or a connection file`);
+          }
           await deleteOwnedKeys(lab, state.kv);
           await runOne(checks[check.id], context, timeoutMs);
         } catch (error) {
@@ -228,12 +242,12 @@ async function runChecks(lab: LabEntry, checks: LabChecks, state: RunState): Pro
           }
           result.status = 'failed';
           if (error instanceof CheckFailure) {
-            result.message = error.message;
+            result.message = state.secrets.redact(error.message);
             const printed = [student, ...workers].map((s) => s.printed()).filter(Boolean).join('\n') || undefined;
-            result.details = printed ? { ...error.details, explain: [error.details.explain, printed].filter(Boolean).join('\n') } : error.details;
+            result.details = state.secrets.redactDetails(printed ? { ...error.details, explain: [error.details.explain, printed].filter(Boolean).join('\n') } : error.details);
             result.todo = error.message.startsWith('TODO: implement');
           } else {
-            result.message = `the check could not run: ${(error as Error).message?.split('\n')[0] ?? String(error)}`;
+            result.message = state.secrets.redact(`the check could not run: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
             result.error = true;
           }
           throw new Error(result.message.split('\n')[0]);

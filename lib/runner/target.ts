@@ -10,6 +10,7 @@
 import { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
+import { clientOptions } from '../connection.ts';
 import { ClusterDownError } from '../errors.ts';
 import { shown } from '../paths.ts';
 import type { Target } from './context.ts';
@@ -52,9 +53,5 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
 
 /** The runner's own client: every call has a deadline, so a hung member can never hang a check. */
 export function trustedClient(target: Target): Etcd3 {
-  return new Etcd3({
-    hosts: target.endpoints,
-    auth: target.auth,
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + TRUSTED_DEADLINE_MS }),
-  });
+  return new Etcd3(clientOptions(target, TRUSTED_DEADLINE_MS));
 }

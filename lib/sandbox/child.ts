@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Etcd3, Namespace } from 'etcd3';
+import { clientOptions } from '../connection.ts';
 import { LabError, NotImplementedError } from '../kit.ts';
 import { probes } from './probes.ts';
 import { logRpcs } from './rpc-log.ts';
@@ -49,12 +50,7 @@ async function clientFor(recipe: ClientRecipe): Promise<Namespace> {
   let entry = clients.get(key);
   if (!entry) {
     const { Etcd3 } = await etcd3;
-    const deadline = recipe.deadlineMs;
-    const root = new Etcd3({
-      hosts: recipe.hosts,
-      auth: recipe.auth,
-      defaultCallOptions: deadline ? (context) => (context.isStream ? {} : { deadline: Date.now() + deadline }) : undefined,
-    });
+    const root = new Etcd3(clientOptions({ endpoints: recipe.hosts, auth: recipe.auth, tls: recipe.tls }, recipe.deadlineMs));
     entry = { root, view: recipe.namespace ? root.namespace(recipe.namespace) : root };
     logRpcs(root, entry.view);
     clients.set(key, entry);
@@ -79,7 +75,14 @@ async function decode(arg: Arg): Promise<unknown> {
     return handles.get(arg.$handle);
   }
   if (isCallbackArg(arg)) return remoteCallback(arg.$callback);
+  // Bytes arrive as a Uint8Array; lab contracts (and gRPC) want a Buffer.
+  if (arg instanceof Uint8Array) return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength);
   if (Array.isArray(arg)) return Promise.all(arg.map(decode));
+  if (arg !== null && typeof arg === 'object' && Object.getPrototypeOf(arg) === Object.prototype) {
+    // An options object may hold clients, handles or bytes too.
+    const entries = await Promise.all(Object.entries(arg).map(async ([k, v]) => [k, await decode(v)] as const));
+    return Object.fromEntries(entries);
+  }
   return arg;
 }
 

@@ -14,6 +14,8 @@
  *   runner's `reply`.
  */
 
+import type { TlsPem } from '../connection.ts';
+
 /** How the child should build an etcd3 client for the student's code. */
 export interface ClientRecipe {
   hosts: string[];
@@ -22,6 +24,8 @@ export interface ClientRecipe {
   /** Per-call deadline; omitted = no deadline (etcd3's default: a hung member hangs the call). */
   deadlineMs?: number;
   auth?: { username: string; password: string };
+  /** A secured cluster: the CA to trust and a client certificate (PEM text). */
+  tls?: TlsPem;
   /** Clients with different labels are different Etcd3 instances (own connections), e.g. racing workers. */
   label?: string;
 }

@@ -1,0 +1,280 @@
+/**
+ * Lab 11 checks: connectSecure() and createReadOnlyUser(), on a one-member
+ * cluster with mutual TLS and auth that the run starts for itself.
+ *
+ * Every user and password is new each run. The client certificate the student
+ * gets (CN=student) is not an etcd user, so only the password can make the
+ * calls work; decoy keys sit right outside the read-only user's prefix.
+ */
+import type { Etcd3 } from 'etcd3';
+import type { CheckContext, LabChecks } from '../runner/context.ts';
+import { CheckFailure, expect, show } from '../runner/failure.ts';
+import { isHandleRef, type HandleRef } from '../sandbox/protocol.ts';
+import { createPrefixOwner } from '../cluster/auth.ts';
+import { type SecureLabCluster, outcomeOf, password, secureLabCluster, withClient } from './secure-cluster.ts';
+import { value } from '../runner/data.ts';
+
+/** What an error text of a secured cluster means (LAB.md, "Reading the errors", says the same at length). */
+function meaning(error: string): string {
+  if (/unable to verify the first certificate|self[- ]signed|unable to get local issuer/i.test(error)) {
+    return 'the client spoke TLS but did not trust the server: without a CA of your own, gRPC trusts only the public ones. Pass opts.caCert as credentials.rootCertificate.';
+  }
+  if (/No connection established|Connection dropped|handshake|ECONNRESET/i.test(error)) {
+    return 'the TLS handshake failed: the server refused the client\'s certificate (missing, or signed by another CA), the client refused the server\'s (not signed by the CA it trusts), or the client did not speak TLS at all.';
+  }
+  if (/authentication failed/i.test(error)) return 'etcd does not know this user name with this password.';
+  if (/permission denied/i.test(error)) {
+    return 'etcd knows who the client is, and that user\'s roles do not allow this. A client that gives no user name acts as its certificate\'s common name ("student" here, a user with no roles).';
+  }
+  if (/user name is empty|user name not found/i.test(error)) return 'the client did not log in, and its certificate names no user.';
+  return '';
+}
+
+function withMeaning(error: string): string {
+  const m = meaning(error);
+  return m ? `${error}\n(${m})` : error;
+}
+
+interface SecureArgs {
+  endpoints: string[];
+  caCert: Uint8Array;
+  clientCert: Uint8Array;
+  clientKey: Uint8Array;
+  username: string;
+  password: string;
+}
+
+function secureArgs(lab: SecureLabCluster, username: string, pw: string, overrides: Partial<SecureArgs> = {}): SecureArgs {
+  return {
+    endpoints: lab.endpoints,
+    caCert: Buffer.from(lab.ca),
+    clientCert: Buffer.from(lab.pem.student.cert),
+    clientKey: Buffer.from(lab.pem.student.key),
+    username,
+    password: pw,
+    ...overrides,
+  };
+}
+
+/** A user of its own for this check, who may read and write `/lab11/<name>/`. */
+async function writer(ctx: CheckContext, lab: SecureLabCluster): Promise<{ username: string; password: string; prefix: string }> {
+  const username = `writer-${ctx.rng.token()}`;
+  const pw = password(ctx);
+  const prefix = `/lab11/${username}/`;
+  await createPrefixOwner(lab.root, username, pw, prefix);
+  return { username, password: pw, prefix };
+}
+
+async function connect(ctx: CheckContext, args: SecureArgs): Promise<HandleRef> {
+  const client = await ctx.student.call<unknown>('connectSecure', [args]);
+  expect(isHandleRef(client), `connectSecure() must return an etcd3 client (new Etcd3(...)), it returned ${show(client)}`);
+  const kind = await ctx.student.probe<{ kind: string; hasKvApi: boolean }>('describe', [client]);
+  expect(kind.ok && kind.value.hasKvApi, `connectSecure() must return an etcd3 client, it returned a ${kind.ok ? kind.value.kind : 'value'} without get() and put()`);
+  return client;
+}
+
+type Trip = { ok: true } | { ok: false; error: string };
+
+/**
+ * A put and a get of `key` through the student's client. The client stays
+ * open until the check ends: closing it would also break a client the
+ * student's code hands out again (a cache), which this lab must catch.
+ */
+async function trip(ctx: CheckContext, client: HandleRef, key: string, written: string): Promise<Trip> {
+  const outcome = await ctx.student.probe<{ ok: boolean; value?: string | null; error?: { message: string } }>('roundTrip', [client, key, written]);
+  if (!outcome.ok) return { ok: false, error: ctx.student.explain('the put/get through your client', outcome) };
+  if (!outcome.value.ok) return { ok: false, error: outcome.value.error?.message.split('\n')[0] ?? 'failed' };
+  if (outcome.value.value !== written) return { ok: false, error: `the get returned ${show(outcome.value.value)} after a put of ${show(written)}` };
+  return { ok: true };
+}
+
+/** The reader's prefix, keys inside it, and decoys just outside it on every side. */
+interface ReaderSetup {
+  username: string;
+  password: string;
+  prefix: string;
+  inside: Map<string, string>;
+  outside: string[];
+}
+
+function readerSetup(ctx: CheckContext, lab: SecureLabCluster): Promise<ReaderSetup> {
+  return ctx.once('reader', async () => {
+    const tag = ctx.rng.token(4);
+    const prefix = `/lab11/reports-${tag}/`;
+    const username = `reader-${ctx.rng.token()}`;
+    const pw = password(ctx);
+    const inside = new Map<string, string>();
+    for (let i = ctx.rng.int(3, 5); i > 0; i--) inside.set(`${prefix}${ctx.rng.token(5)}`, value(ctx.rng));
+    inside.set(`${prefix}nested/${ctx.rng.token(4)}`, value(ctx.rng));
+    const outside = [
+      `/lab11/reports-${tag}`, // the prefix without its slash
+      `/lab11/reports-${tag}0`, // the first key after the prefix's range ('/' + 1 = '0')
+      `/lab11/reports-${tag}-old/${ctx.rng.token(4)}`, // a sibling that shares the text before the slash
+      `/lab11/salaries-${ctx.rng.token(4)}`, // elsewhere under the parent
+      `/lab11/reports-${ctx.rng.token(5)}/x`, // another team's reports
+    ];
+    for (const [k, v] of inside) await lab.root.put(k).value(v).exec();
+    for (const k of outside) await lab.root.put(k).value('decoy').exec();
+    // Root logs in by certificate: the student's function gets a client that is root.
+    const root = ctx.client({ hosts: lab.endpoints, namespace: undefined, tls: lab.connection('root').tls, auth: undefined, label: 'root' });
+    await ctx.student.call('createReadOnlyUser', [root, username, pw, prefix]);
+    return { username, password: pw, prefix, inside, outside };
+  });
+}
+
+function asReader(lab: SecureLabCluster, setup: ReaderSetup): ReturnType<SecureLabCluster['connection']> {
+  return lab.connection('reader', { username: setup.username, password: setup.password });
+}
+
+async function denied(work: () => Promise<unknown>): Promise<{ denied: boolean; what: string }> {
+  const outcome = await outcomeOf(work);
+  if (outcome.ok) return { denied: false, what: 'it succeeded' };
+  return { denied: /permission denied/i.test(outcome.error), what: outcome.error };
+}
+
+const checks: LabChecks = {
+  async 'secure-put-get'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const user = await writer(ctx, lab);
+    const client = await connect(ctx, secureArgs(lab, user.username, user.password));
+    const key = `${user.prefix}${ctx.rng.token()}`;
+    const written = value(ctx.rng);
+    const result = await trip(ctx, client, key, written);
+    if (!result.ok) {
+      throw new CheckFailure(`a put and a get through the client of connectSecure() failed on a cluster with mutual TLS and auth`, {
+        expected: `${key} = ${show(written)}, written as ${user.username}`,
+        actual: result.error,
+        explain: meaning(result.error) || undefined,
+      });
+    }
+    const stored = await lab.root.get(key).string();
+    expect(stored === written, 'the client of connectSecure() wrote somewhere else than the cluster it was given', { expected: show(written), actual: show(stored) });
+    ctx.note(`put and get as ${user.username}, over mutual TLS`);
+  },
+
+  async 'trusts-given-ca'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const user = await writer(ctx, lab);
+    const key = `${user.prefix}${ctx.rng.token()}`;
+    const cases = ctx.rng.shuffle([
+      {
+        what: 'a caCert that did not sign the server\'s certificate',
+        args: secureArgs(lab, user.username, user.password, { caCert: Buffer.from(lab.stranger.ca) }),
+        fix: 'Trust opts.caCert (credentials.rootCertificate), not a CA file read from disk; make a new client on every call.',
+      },
+      {
+        what: 'a clientCert from a CA the cluster does not trust',
+        args: secureArgs(lab, user.username, user.password, { clientCert: Buffer.from(lab.stranger.client.cert), clientKey: Buffer.from(lab.stranger.client.key) }),
+        fix: 'Present opts.clientCert and opts.clientKey (credentials.certChain and credentials.privateKey), not files read from disk; make a new client on every call.',
+      },
+    ]);
+    for (const c of cases) {
+      const result = await trip(ctx, await connect(ctx, c.args), key, 'x');
+      if (result.ok) {
+        throw new CheckFailure(`connectSecure() with ${c.what} still reached the cluster: the client does not use what it is given`, {
+          expected: 'the TLS handshake fails, so every call fails', actual: 'the put and get worked', explain: c.fix,
+        });
+      }
+    }
+    // What the cluster does with clients that do not follow the rules (the runner's own clients: shown, not graded).
+    const demos = [
+      { what: 'plain http (no TLS)', connection: { endpoints: lab.endpoints.map((e) => e.replace('https:', 'http:')), auth: { username: user.username, password: user.password } } },
+      { what: 'TLS without a client certificate', connection: { ...lab.connection('student', { username: user.username, password: user.password }), tls: { ca: lab.ca } } },
+    ];
+    for (const demo of demos) {
+      const outcome = await outcomeOf(() => withClient(demo.connection, (c: Etcd3) => c.get(key).string()));
+      if (outcome.ok) throw new Error(`the lab's cluster accepted a client with ${demo.what}: its TLS settings are wrong`);
+      ctx.note(`${demo.what} is refused: ${outcome.error.slice(0, 90)}`);
+    }
+  },
+
+  async 'logs-in-as-user'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const [first, second] = [await writer(ctx, lab), await writer(ctx, lab)];
+    // As the second user: its own keys work, the first user's are refused.
+    const own = await trip(ctx, await connect(ctx, secureArgs(lab, second.username, second.password)), `${second.prefix}${ctx.rng.token()}`, value(ctx.rng));
+    expect(own.ok, `connectSecure() as ${second.username} could not write under ${second.prefix}, which that user owns`, {
+      actual: own.ok ? '' : own.error, explain: own.ok ? undefined : meaning(own.error) || undefined,
+    });
+    const foreign = await trip(ctx, await connect(ctx, secureArgs(lab, second.username, second.password)), `${first.prefix}${ctx.rng.token()}`, 'x');
+    if (foreign.ok) {
+      throw new CheckFailure(`connectSecure() as ${second.username} could write under ${first.prefix}, which only ${first.username} may: the client is not logged in as the user it was given`, {
+        expected: 'permission denied', actual: 'the put worked',
+        explain: 'Use opts.username and opts.password (the `auth` option) of this call; do not reuse a client made for another user, or log in as root.',
+      });
+    }
+    // The wrong password must not get in.
+    const wrong = await trip(ctx, await connect(ctx, secureArgs(lab, second.username, password(ctx))), `${second.prefix}${ctx.rng.token()}`, 'x');
+    expect(!wrong.ok, `connectSecure() with a wrong password for ${second.username} still could write: the client does not log in with the password it was given`, {
+      explain: 'Pass auth: { username: opts.username, password: opts.password } to new Etcd3().',
+    });
+    ctx.note(`a wrong password is refused: ${wrong.ok ? '' : wrong.error.slice(0, 90)}`);
+  },
+
+  async 'reader-reads-prefix'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const setup = await readerSetup(ctx, lab);
+    const read = await outcomeOf(() => withClient(asReader(lab, setup), async (client) => {
+      for (const [k, v] of setup.inside) {
+        const got = await client.get(k).string();
+        if (got !== v) throw new Error(`get ${k} returned ${show(got)}, expected ${show(v)}`);
+      }
+      const listed = await client.getAll().prefix(setup.prefix).keys();
+      const want = [...setup.inside.keys()].sort();
+      if (listed.sort().join('\n') !== want.join('\n')) throw new Error(`a range over ${setup.prefix} returned ${show(listed)}, expected ${show(want)}`);
+    }));
+    if (!read.ok) {
+      throw new CheckFailure(`${setup.username}, made by createReadOnlyUser(root, ${show(setup.username)}, password, ${show(setup.prefix)}), cannot read its prefix`, {
+        expected: `gets of ${setup.inside.size} keys under ${setup.prefix} and a range over the prefix work`,
+        actual: withMeaning(read.error),
+        explain: 'Grant the role { permission: \'Read\', range: root.range({ prefix }) } (a key alone allows that one key), and grant the role to the user.',
+      });
+    }
+    ctx.note(`${setup.username} reads ${setup.inside.size} keys under ${setup.prefix}`);
+  },
+
+  async 'reader-cannot-write'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const setup = await readerSetup(ctx, lab);
+    const [existing] = ctx.rng.sample([...setup.inside.keys()], 1);
+    await withClient(asReader(lab, setup), async (client) => {
+      const attempts = [
+        { what: `a put of a new key ${setup.prefix}new-${ctx.rng.token(4)}`, work: () => client.put(`${setup.prefix}new-${ctx.rng.token(4)}`).value('x').exec() },
+        { what: `a put over ${existing}`, work: () => client.put(existing).value('overwritten').exec() },
+        { what: `a delete of ${existing}`, work: () => client.delete().key(existing).exec() },
+      ];
+      for (const attempt of attempts) {
+        const result = await denied(attempt.work);
+        if (!result.denied) {
+          throw new CheckFailure(`${setup.username} (read-only) was not refused ${attempt.what}`, {
+            expected: 'etcdserver: permission denied', actual: result.what,
+            explain: 'The role needs permission \'Read\' only: \'Readwrite\' (or \'Write\') lets the user change what it should only read.',
+          });
+        }
+      }
+    });
+    expect((await lab.root.get(existing).string()) === setup.inside.get(existing), `${existing} was changed by the read-only user`);
+    ctx.note('writes and deletes are refused: permission denied');
+  },
+
+  async 'reader-only-prefix'(ctx) {
+    const lab = await secureLabCluster(ctx);
+    const setup = await readerSetup(ctx, lab);
+    await withClient(asReader(lab, setup), async (client) => {
+      for (const key of ctx.rng.shuffle(setup.outside)) {
+        const result = await denied(() => client.get(key).string());
+        if (!result.denied) {
+          throw new CheckFailure(`${setup.username} may read ${key}, which is outside ${setup.prefix}`, {
+            expected: 'etcdserver: permission denied', actual: result.what === 'it succeeded' ? 'the get worked' : result.what,
+            explain: `The permission is too wide. root.range({ prefix: ${show(setup.prefix)} }) covers exactly the keys that start with the prefix, trailing slash included; a range without an end, or a shorter prefix, covers more.`,
+          });
+        }
+      }
+      const all = await denied(() => client.getAll().prefix('/lab11/').keys());
+      expect(all.denied, `${setup.username} may list everything under /lab11/`, { expected: 'permission denied', actual: all.what });
+    });
+    ctx.note(`reads of ${setup.outside.length} keys just outside the prefix are refused`);
+  },
+};
+
+export default checks;
