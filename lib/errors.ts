@@ -100,3 +100,7 @@ export class ConfirmationRequiredError extends WorkbookError {
 export function isWorkbookError(error: unknown): error is WorkbookError {
   return error instanceof WorkbookError;
 }
+
+export class ConnectionSettingsError extends WorkbookError {
+  readonly code = 'BAD_CONNECTION';
+}

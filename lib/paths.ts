@@ -22,6 +22,8 @@ export const paths = {
   /** Progress and hint state of this checkout. */
   workbookState: join(projectRoot, '.workbook'),
   labGuide: join(projectRoot, 'LAB.md'),
+  /** Connection files of the class cluster (npm run class): passwords, never committed. */
+  classFiles: join(projectRoot, 'class'),
   /** The TLS certificates (npm run certs). */
   certs: join(projectRoot, 'certs'),
 };

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Etcd3, type Namespace } from 'etcd3';
 import { LocalCluster } from './cluster/cluster.ts';
+import { type Connection, clientOptions } from './connection.ts';
 import { paths } from './paths.ts';
 
 export { ClusterUnavailableError, KeyNotFoundError } from './kit.ts';
@@ -34,18 +35,18 @@ export async function subject(): Promise<KvFunctions> {
   return (await import(pathToFileURL(file).href)) as KvFunctions;
 }
 
-let endpoints: Promise<string[]> | undefined;
+let connection: Promise<Connection> | undefined;
 
-/** The checks say which cluster; run by hand, the local classroom cluster (started if it is down). */
-function clusterEndpoints(): Promise<string[]> {
-  endpoints ??= process.env.LAB12_ENDPOINTS
-    ? Promise.resolve(process.env.LAB12_ENDPOINTS.split(','))
+/** The checks say which cluster (a class cluster comes with TLS and a user); run by hand, the local classroom cluster (started if it is down). */
+function clusterConnection(): Promise<Connection> {
+  connection ??= process.env.LAB12_CONNECTION
+    ? Promise.resolve(JSON.parse(process.env.LAB12_CONNECTION) as Connection)
     : (async () => {
       const cluster = LocalCluster.classroom();
       await cluster.start();
-      return cluster.endpoints;
+      return { endpoints: cluster.endpoints };
     })();
-  return endpoints;
+  return connection;
 }
 
 const opened: { root: Etcd3; prefix: string }[] = [];
@@ -55,10 +56,7 @@ const opened: { root: Etcd3; prefix: string }[] = [];
  * test does cannot be seen by another, and listKeys() sees only this test's keys.
  */
 export async function freshClient(): Promise<Namespace> {
-  const root = new Etcd3({
-    hosts: await clusterEndpoints(),
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5000 }),
-  });
+  const root = new Etcd3(clientOptions(await clusterConnection(), 5000));
   const prefix = `${process.env.LAB12_NAMESPACE ?? ''}/lab12/${randomBytes(6).toString('hex')}/`;
   opened.push({ root, prefix });
   return root.namespace(prefix);

@@ -1,3 +1,6 @@
 /** Ports of the test cluster: far from the classroom cluster's 2377-2382, so tests never touch a student's cluster. */
 export const TEST_CLIENT_PORT = 23791;
 export const TEST_PEER_PORT = 23891;
+/** The class-shared cluster of test/class-cluster.test.ts (one TLS member). */
+export const TEST_CLASS_CLIENT_PORT = 23795;
+export const TEST_CLASS_PEER_PORT = 23895;

@@ -24,8 +24,9 @@ function runPrefix(ctx: CheckContext): string {
 }
 
 async function unavailable(ctx: CheckContext, endpoint: string, limitMs: number, label: string): Promise<void> {
-  // No deadline on this client: your functions must bound their own calls.
-  const client = ctx.client({ hosts: [endpoint], deadlineMs: undefined, namespace: undefined });
+  // No deadline on this client: your functions must bound their own calls. A
+  // fake member takes no login or TLS (on a class cluster: the target's would hang first).
+  const client = ctx.client({ hosts: [endpoint], deadlineMs: undefined, namespace: undefined, auth: undefined, tls: undefined });
   const key = `/lab02/${ctx.rng.token()}`;
   const calls: [string, unknown[]][] = [
     ['listKeys', [client]], ['getValue', [client, key]], ['putValue', [client, key, 'v']], ['deleteKey', [client, key]],

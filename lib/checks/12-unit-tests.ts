@@ -37,7 +37,7 @@ function runs(ctx: CheckContext): Promise<Runs> {
 
 async function runAll(ctx: CheckContext): Promise<Runs> {
   const timeoutMs = Math.max(ctx.timeoutMs, 30_000);
-  const run = (subject: string) => runStudentTests(ctx.student.labFile, { subject, endpoints: ctx.target.endpoints, namespace: ctx.target.namespace }, timeoutMs);
+  const run = (subject: string) => runStudentTests(ctx.student.labFile, { subject, connection: { endpoints: ctx.target.endpoints, auth: ctx.target.auth, tls: ctx.target.tls }, namespace: ctx.target.namespace }, timeoutMs);
   const reference = await run(join(paths.solutions, '02-kv-basics.ts'));
   const broken: Record<string, TestRun> = {};
   if (!reference.error && reference.total > 0 && reference.failed.length === 0) {

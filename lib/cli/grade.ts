@@ -16,6 +16,7 @@ import { formatLabLine } from '../runner/report.ts';
 import type { LabResult } from '../runner/run-lab.ts';
 import { type GradeArgs, parseGradeArgs } from './grade-args.ts';
 import { runCli } from './main.ts';
+import { resolveConnection } from '../runner/connection-file.ts';
 import { style } from './style.ts';
 
 function failedLines(result: LabResult): string[] {
@@ -25,13 +26,19 @@ function failedLines(result: LabResult): string[] {
   return lines;
 }
 
+/** A class cluster, when the flags or a connection file name one (otherwise the local cluster). */
+function sharedCluster(args: GradeArgs) {
+  const shared = resolveConnection(args.cluster);
+  return { connection: shared?.connection, connectionSource: shared?.source, namespace: shared?.namespace };
+}
+
 async function gradeOne(labs: LabEntry[], args: GradeArgs): Promise<number> {
   const source = args.solutions ? 'the reference solutions (solutions/)' : shown(args.labsDir ? resolve(args.labsDir) : 'labs');
   console.log(style.bold(`Grading ${labs.length} lab${labs.length === 1 ? '' : 's'}: ${source}`));
   const grade = await gradeLabs(labs, {
     solution: args.solutions,
     labsDir: args.labsDir ? resolve(args.labsDir) : undefined,
-    endpoints: args.endpoints,
+    ...sharedCluster(args),
     timeoutMs: args.timeoutMs,
     seed: args.seed,
     log: (line) => console.log(style.dim(line)),
@@ -76,7 +83,7 @@ async function gradeSubmissions(labs: LabEntry[], args: GradeArgs): Promise<numb
     if (!existsSync(labsDir)) {
       row = { student, results: [], error: 'no labs/ folder' };
     } else {
-      const grade = await gradeLabs(labs, { labsDir, endpoints: args.endpoints, timeoutMs: args.timeoutMs, seed: args.seed });
+      const grade = await gradeLabs(labs, { labsDir, ...sharedCluster(args), timeoutMs: args.timeoutMs, seed: args.seed });
       row = { student, results: grade.results };
     }
     rows.push(row);

@@ -2,9 +2,11 @@
  * `npm run lab [N] [options]`: argument declarations only. Parsing returns a
  * plain object; nothing here runs a lab.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import { command, endpointList, integer, parseArgv } from './arg-parsers.ts';
+import type { ConnectionFlags } from '../runner/connection-file.ts';
+import { command, integer, parseArgv } from './arg-parsers.ts';
+import { addConnectionOptions, connectionArgv, connectionFlags } from './connection-args.ts';
 
 export interface LabArgs {
   /** The labs asked for ("4", "4-10", "all", ...); empty: list the labs. */
@@ -12,7 +14,8 @@ export interface LabArgs {
   solution: boolean;
   labsDir?: string;
   seed?: number;
-  endpoints?: string[];
+  /** A class cluster (flags, ETCD_* variables, a connection file): resolved by the command, not here. */
+  cluster: ConnectionFlags;
   namespace?: string;
   timeoutMs?: number;
   only?: string[];
@@ -22,17 +25,17 @@ export interface LabArgs {
 
 
 export function labProgram(): Command {
-  return command('lab', 'Run a lab\'s checks against your code (no argument: list the labs and your progress)')
+  const program = command('lab', 'Run a lab\'s checks against your code (no argument: list the labs and your progress)')
     .argument('[labs...]', 'lab number or name (4, transactions), a range (4-10) or all')
     .option('--solution', 'run the reference solution instead of labs/ (instructors)', false)
     .option('--labs-dir <path>', 'run the lab files of another folder, e.g. a student\'s submission')
     .option('--seed <n>', 'replay the random data of an earlier run', integer('--seed'))
-    .addOption(new Option('--endpoints <urls>', 'an existing cluster instead of the local one (comma-separated)').env('ETCD_ENDPOINTS'))
-    .option('--namespace <prefix>', 'prefix every key of this run (keeps students apart on a shared cluster)')
+    .option('--namespace <prefix>', 'prefix every key of this run (default on a shared cluster: /students/<user>/)')
     .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
     .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
     .option('--json <file>', 'also write the results as JSON (graders, CI)')
     .option('--watch', 'rerun the checks every time the lab file is saved', false);
+  return addConnectionOptions(program);
 }
 
 /** The options of a parsed command line, as arguments again (watch mode passes them on to each run). */
@@ -41,7 +44,7 @@ export function forwardedOptions(args: LabArgs): string[] {
     args.solution ? ['--solution'] : [],
     args.labsDir ? ['--labs-dir', args.labsDir] : [],
     args.seed !== undefined ? ['--seed', String(args.seed)] : [],
-    args.endpoints ? ['--endpoints', args.endpoints.join(',')] : [],
+    connectionArgv(args.cluster),
     args.namespace ? ['--namespace', args.namespace] : [],
     args.timeoutMs !== undefined ? ['--timeout', String(args.timeoutMs / 1000)] : [],
     args.only ? ['--only', args.only.join(',')] : [],
@@ -52,19 +55,18 @@ export function forwardedOptions(args: LabArgs): string[] {
 export function parseLabArgs(argv: string[]): LabArgs {
   const program = labProgram();
   parseArgv(program, argv, 'see `npm run lab -- --help`');
-  const o = program.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
+  const o = program.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
   if (o.watch && (program.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(program.args[0]))) {
     throw new UsageError('--watch follows one lab', 'e.g. npm run lab 4 -- --watch (or npm run lab next -- --watch)');
   }
   if (o.watch && o.json) throw new UsageError('--watch and --json cannot be used together', 'run without --watch to write a JSON report');
-  const endpoints = endpointList(o.endpoints);
   return {
     labs: program.args,
     solution: o.solution,
     labsDir: o.labsDir,
     seed: o.seed,
-    endpoints,
+    cluster: connectionFlags(o),
     namespace: o.namespace,
     timeoutMs: o.timeout === undefined ? undefined : o.timeout * 1000,
     only: o.only?.split(',').map((c) => c.trim()).filter(Boolean),

@@ -12,6 +12,7 @@ import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { forwardedOptions, parseLabArgs } from './lab-args.ts';
 import { LabWatcher } from './watch.ts';
+import { resolveConnection } from '../runner/connection-file.ts';
 import { paths, shown } from '../paths.ts';
 import { style } from './style.ts';
 
@@ -36,6 +37,7 @@ export function main(early?: Sandbox): Promise<void> {
     await watcher.done;
     return 0;
   }
+  const shared = resolveConnection(args.cluster);
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
   const results: LabResult[] = [];
   const began = performance.now();
@@ -46,8 +48,9 @@ export function main(early?: Sandbox): Promise<void> {
       solution: args.solution,
       labsDir: args.labsDir ? resolve(args.labsDir) : undefined,
       seed: args.seed,
-      endpoints: args.endpoints,
-      namespace: args.namespace,
+      connection: shared?.connection,
+      connectionSource: shared?.source,
+      namespace: args.namespace ?? shared?.namespace,
       timeoutMs: args.timeoutMs,
       only: args.only,
       log: (line) => console.log(style.dim(line)),

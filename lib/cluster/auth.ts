@@ -17,11 +17,16 @@ async function ignoring<T>(work: Promise<T>, ...expected: (new (...a: never[]) =
   }
 }
 
-/** Creates root (with `rootPassword`) and its role, then turns authentication on. */
+/** Creates root with `rootPassword` (or sets it, when root exists), its role, then turns authentication on. */
 export async function enableAuth(asRoot: Connection, rootPassword: string): Promise<void> {
   const client = new Etcd3(clientOptions(asRoot, 5000));
   try {
-    await ignoring(client.user('root').create(rootPassword), EtcdUserExistsError);
+    try {
+      await client.user('root').create(rootPassword);
+    } catch (error) {
+      if (!(error instanceof EtcdUserExistsError)) throw error;
+      await client.user('root').setPassword(rootPassword);
+    }
     await ignoring(client.role('root').create(), EtcdRoleExistsError);
     await client.user('root').addRole('root');
     await client.auth.authEnable();

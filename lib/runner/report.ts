@@ -22,6 +22,10 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
   const skipped = checks.filter((c) => c.status === 'skipped');
   const seconds = (result.ms / 1000).toFixed(1);
   const lines: string[] = [''];
+  if (failed.length === 0 && passed === 0) {
+    lines.push(style.yellow(`○ Lab ${lab.id} · ${lab.title}: skipped here: ${skipped[0]?.message ?? 'no checks ran'}`));
+    return lines.join('\n');
+  }
   if (failed.length === 0) {
     const skip = skipped.length ? `, ${skipped.length} skipped` : '';
     lines.push(style.green(`✔ Lab ${lab.id} · ${lab.title}: all ${passed} checks passed${skip} (${seconds} s, seed ${result.seed}).`));
@@ -53,8 +57,9 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
 /** One line for a finished lab: mark, id, slug, checks passed, time. */
 export function formatLabLine(r: LabResult): string {
   const passed = r.checks.filter((c) => c.status === 'passed').length;
-  const mark = r.passed ? style.green('✔') : style.red('✖');
-  return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s`;
+  const skipped = r.checks.filter((c) => c.status === 'skipped').length;
+  const mark = r.passed ? style.green('✔') : skipped === r.checks.length ? style.yellow('○') : style.red('✖');
+  return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s${skipped ? style.dim(`  (${skipped} skipped)`) : ''}`;
 }
 
 /** One line per lab and a total, after a run of several labs. */

@@ -63,6 +63,11 @@ export interface LabResult {
 
 export const DEFAULT_CALL_TIMEOUT_S = 10;
 
+/** A lab passes when no check failed and at least one ran (skipped checks could not run here). */
+export function isPassed(checks: CheckResult[]): boolean {
+  return checks.every((c) => c.status !== 'failed') && checks.some((c) => c.status === 'passed');
+}
+
 /** The result as plain JSON (for --json): no catalog internals, paths relative. */
 export function toJson(result: LabResult) {
   return {
@@ -117,8 +122,9 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     workers = new WorkerPool(labFile, lab.workers);
     const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options, secrets, cleanups });
     await deleteOwnedKeys(lab, kv).catch(() => {});
-    const result: LabResult = { lab, labFile, seed, checks: results, passed: results.every((r) => r.status === 'passed'), ms: Math.round(performance.now() - began) };
-    if (options.recordProgress ?? (!options.solution && !options.labsDir && !options.only?.length)) {
+    const result: LabResult = { lab, labFile, seed, checks: results, passed: isPassed(results), ms: Math.round(performance.now() - began) };
+    const ran = results.some((r) => r.status !== 'skipped'); // a lab skipped here says nothing about the student's code
+    if (ran && (options.recordProgress ?? (!options.solution && !options.labsDir && !options.only?.length))) {
       recordProgress(lab.id, {
         status: result.passed ? 'passed' : 'failed',
         passed: results.filter((r) => r.status === 'passed').length,

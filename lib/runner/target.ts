@@ -4,19 +4,26 @@
  * - Default: the classroom cluster from etcd_config/, started if it is not
  *   running and left running for fast reruns.
  * - `cluster`: another cluster the workbook manages (tests, benchmarks).
- * - `endpoints`: an existing cluster the workbook does not manage (a class
- *   cluster); checks that need to control the cluster are skipped.
+ * - `connection` (or just `endpoints`): an existing cluster the workbook does
+ *   not manage, e.g. a class cluster with TLS and a user per student. Every
+ *   key goes under a namespace (default /students/<user>/), and checks that
+ *   need to control the cluster are skipped.
  */
 import { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { clientOptions } from '../connection.ts';
+import { type Connection, clientOptions } from '../connection.ts';
+import { sharedNamespace } from './connection-file.ts';
 import { ClusterDownError } from '../errors.ts';
 import { shown } from '../paths.ts';
 import type { Target } from './context.ts';
 
 export interface TargetOptions {
   endpoints?: string[];
+  /** A cluster with TLS and/or a user (wins over `endpoints`). */
+  connection?: Connection;
+  /** Where `connection` came from, for the line shown to the user ("class/ana.json"). */
+  connectionSource?: string;
   cluster?: LocalCluster;
   namespace?: string;
   /** Messages for the user ("started the local cluster ..."). */
@@ -26,20 +33,25 @@ export interface TargetOptions {
 export const TRUSTED_DEADLINE_MS = 5000;
 
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
-  const namespace = options.namespace ?? '';
-  if (options.endpoints?.length) {
-    const statuses = await clusterStatus(options.endpoints, 2000);
+  const log = options.log ?? (() => {});
+  const connection = options.connection ?? (options.endpoints?.length ? { endpoints: options.endpoints } : undefined);
+  if (connection) {
+    const statuses = await clusterStatus(connection, 2000);
     if (!statuses.some((s) => s.up)) {
       throw new ClusterDownError(
-        `no member of ${options.endpoints.join(', ')} answers (${statuses[0]?.error ?? 'no endpoints'})`,
-        'check the endpoints (--endpoints or ETCD_ENDPOINTS) and that the cluster is up; leave them out to use the local cluster',
+        `no member of ${connection.endpoints.join(', ')} answers (${statuses[0]?.error ?? 'no endpoints'})`,
+        'check the endpoints, certificates and password (--connection, --endpoints, ETCD_* variables) and that the cluster is up; leave them out to use the local cluster',
       );
     }
-    return { endpoints: options.endpoints, namespace };
+    // A shared cluster: this run's keys live in a namespace of their own.
+    const namespace = options.namespace ?? sharedNamespace(connection);
+    const who = connection.auth ? ` as ${connection.auth.username}` : '';
+    log(`Using the cluster at ${connection.endpoints.join(', ')}${who}${connection.tls ? ' over TLS' : ''}${options.connectionSource ? ` (from ${options.connectionSource})` : ''}; this run's keys live under ${namespace}.`);
+    return { ...connection, namespace };
   }
+  const namespace = options.namespace ?? '';
   const cluster = options.cluster ?? LocalCluster.classroom();
   const report = await cluster.start();
-  const log = options.log ?? (() => {});
   for (const name of report.recovered) {
     log(`etcd member ${name} had stopped without \`npm run cluster -- stop\` (crashed or killed; see ${shown(cluster.logFile(name))}): restarted it.`);
   }

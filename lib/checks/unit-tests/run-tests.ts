@@ -4,6 +4,7 @@
  * they may hang), killed with its workers when it takes too long.
  */
 import { spawn } from 'node:child_process';
+import type { Connection } from '../../connection.ts';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { paths } from '../../paths.ts';
@@ -26,7 +27,7 @@ interface JsonReport {
   testResults: { message?: string; status: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
-export async function runStudentTests(file: string, env: { subject: string; endpoints: string[]; namespace: string }, timeoutMs: number): Promise<TestRun> {
+export async function runStudentTests(file: string, env: { subject: string; connection: Connection; namespace: string }, timeoutMs: number): Promise<TestRun> {
   const dir = join(paths.root, `.lab12-run-${process.pid}-${++runs}`);
   mkdirSync(dir, { recursive: true });
   const copy = join(dir, basename(file));
@@ -37,7 +38,7 @@ export async function runStudentTests(file: string, env: { subject: string; endp
       cwd: paths.root,
       detached: true, // its own process group: a timeout kills vitest and its workers together
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LAB12_SUBJECT: env.subject, LAB12_ENDPOINTS: env.endpoints.join(','), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, LAB12_SUBJECT: env.subject, LAB12_CONNECTION: JSON.stringify(env.connection), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
