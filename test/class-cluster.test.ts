@@ -50,6 +50,7 @@ describe('a class-shared cluster with TLS and auth', () => {
     await cluster?.destroy();
   });
 
+  // Also the test that the solutions of labs 02-10 pass (test/labs.test.ts relies on it).
   test('two students run labs 1-10 at the same time, each in their namespace; the third student\'s keys are untouched', async () => {
     const runs = await Promise.all(['ana', 'ben'].map((name) => cli('lab', ['1-10', '--solution', '--connection', accounts[name].file])));
     for (const [i, run] of runs.entries()) {

@@ -13,6 +13,8 @@ import { byId, fixtures, noSandboxLeft, run, wrongDir } from './helpers.ts';
 import { WRONG } from './wrong-implementations.ts';
 
 const labs = loadCatalog();
+/** Solutions run by the class-cluster test (labs 1-10); lab 01 stays here for its leader moves. */
+const SOLUTIONS_RUN_ELSEWHERE = ['02', '03', '04', '05', '06', '07', '08', '09', '10'];
 
 describe.each(labs)('lab $id $slug', (lab) => {
   test('the stub fails every check with a TODO message', async () => {
@@ -24,7 +26,10 @@ describe.each(labs)('lab $id $slug', (lab) => {
     }
   });
 
-  test('the solution passes every check', async () => {
+  // Labs that also run on a class cluster have their solutions run there, twice
+  // and in parallel, by class-cluster.test.ts; on the local cluster by
+  // \`npm run check-labs\` in CI. Here: the labs whose checks differ locally.
+  test.runIf(!SOLUTIONS_RUN_ELSEWHERE.includes(lab.id))('the solution passes every check', async () => {
     const result = await run(lab.id, { solution: true });
     const failed = result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message}`);
     expect(failed).toEqual([]);

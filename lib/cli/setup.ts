@@ -1,4 +1,5 @@
 /** `npm run setup` (after npm install): make sure etcd is on this machine and the configs are sound. */
+import { ensureCerts } from '../certs/store.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { ensureEtcd } from '../etcd/install.ts';
 import { shown } from '../paths.ts';
@@ -11,6 +12,8 @@ await runCli(async () => {
   console.log(`${style.green('✔')} etcd ${result.version} ${where}: ${shown(result.binaries.etcd)}`);
   const cluster = LocalCluster.classroom();
   console.log(`${style.green('✔')} etcd_config/ describes ${cluster.members.length} members: ${cluster.endpoints.join(', ')}`);
+  const certs = await ensureCerts({ log: (line) => console.log(style.dim(line)) });
+  console.log(`${style.green('✔')} certificates in certs/ for the TLS lab${certs.made.length ? ' (made them)' : ''}`);
   console.log(`\nReady. Next: ${style.bold('npm run lab 1')}`);
   return 0;
 });
