@@ -4,3 +4,7 @@ export const TEST_PEER_PORT = 23891;
 /** The class-shared cluster of test/class-cluster.test.ts (one TLS member). */
 export const TEST_CLASS_CLIENT_PORT = 23795;
 export const TEST_CLASS_PEER_PORT = 23895;
+/** The 5-member cluster behind peer proxies of test/faults.test.ts. */
+export const TEST_FAULTS_CLIENT_PORT = 24791;
+export const TEST_FAULTS_PEER_PORT = 24891;
+export const TEST_FAULTS_PROXY_PORT = 24991;

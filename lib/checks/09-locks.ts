@@ -46,6 +46,10 @@ const checks: LabChecks = {
     const counter = `/lab09/counter-${ctx.rng.token(4)}`;
     await ctx.kv.put(counter).value('0').exec();
     const workers = Array.from({ length: WORKERS }, () => ctx.spawn());
+    // Start line: every process loaded before the first call, so their calls
+    // really do race (a process still starting would just come last, and a lock
+    // that only works inside one process would go unnoticed).
+    await Promise.all(workers.map((w) => w.probe('describe', [null])));
     let inside = 0;
     let most = 0;
     const overlaps: string[] = [];
@@ -56,7 +60,7 @@ const checks: LabChecks = {
       if (inside > 1) overlaps.push(who);
       try {
         const n = Number(await ctx.kv.get(counter).string());
-        await sleep(ctx.rng.int(5, 25));
+        await sleep(ctx.rng.int(10, 30));
         await ctx.kv.put(counter).value(String(n + 1)).exec();
         return `${who} made it ${n + 1}`;
       } finally {

@@ -22,6 +22,11 @@ export interface GeneratedClusterOptions {
   extra?: Record<string, unknown>;
   /** Serve clients and peers over mutual TLS with these files (see certs/). */
   tls?: MemberTls;
+  /**
+   * Member i advertises peer URL proxyPort + i (a PeerProxy forwarding to its
+   * real peer port): what lib/faults needs to cut links without root.
+   */
+  proxyPort?: number;
 }
 
 /** The transport-security section of a TLS member, as in etcd_config/secure*.yaml. */
@@ -35,7 +40,8 @@ export function generateCluster(options: GeneratedClusterOptions): ClusterSpec {
   const names = Array.from({ length: size }, (_, i) => `${prefix}${i + 1}`);
   const scheme = options.tls ? 'https' : 'http';
   const peer = (i: number) => `${scheme}://127.0.0.1:${options.peerPort + i}`;
-  const initialCluster = names.map((name, i) => `${name}=${peer(i)}`).join(',');
+  const advertised = (i: number) => (options.proxyPort ? `${scheme}://127.0.0.1:${options.proxyPort + i}` : peer(i));
+  const initialCluster = names.map((name, i) => `${name}=${advertised(i)}`).join(',');
   const configDir = join(options.dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const files = names.map((name, i) => {
@@ -46,7 +52,7 @@ export function generateCluster(options: GeneratedClusterOptions): ClusterSpec {
       'listen-client-urls': client,
       'advertise-client-urls': client,
       'listen-peer-urls': peer(i),
-      'initial-advertise-peer-urls': peer(i),
+      'initial-advertise-peer-urls': advertised(i),
       'initial-cluster': initialCluster,
       'initial-cluster-token': `etcd-lab-${options.clientPort}`,
       'initial-cluster-state': 'new',
