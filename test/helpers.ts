@@ -29,9 +29,10 @@ export function wrongDir(lab: string, variant: string): string {
 
 /**
  * Lab processes started by this test process (none may be left after a run);
- * `anyParent`: every lab process on the machine, also those of CLIs the test started.
+ * `anyParent`: every lab process on the machine, also those of CLIs the test started;
+ * `orphans`: those whose runner has exited (the other test file may be running labs meanwhile).
  */
-export function sandboxProcesses(options: { anyParent?: boolean } = {}): number[] {
+export function sandboxProcesses(options: { anyParent?: boolean; orphans?: boolean } = {}): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -39,7 +40,8 @@ export function sandboxProcesses(options: { anyParent?: boolean } = {}): number[
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       if (!cmd.includes('lib/sandbox/child.ts')) continue;
       const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
-      if (options.anyParent || parent === process.pid) found.push(Number(entry));
+      // orphans: lab processes whose runner is gone (adopted by init), whoever started them.
+      if (options.anyParent || (options.orphans ? parent === 1 : parent === process.pid)) found.push(Number(entry));
     } catch {
       // gone
     }

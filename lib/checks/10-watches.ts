@@ -103,8 +103,8 @@ function expectEvents(got: UserEvent[], want: UserEvent[], what: string, late?: 
     throw new CheckFailure(`${what} missed ${missing.length} of ${want.length} events, e.g. ${key(missing[0])}`, {
       expected: want.map(key),
       actual: got.map(key),
-      explain: late ?? (firstMissing && missing.length < want.length
-        ? 'The first changes were lost: resolve only once the watch is live (etcd3\'s create(), or the watcher\'s \'connected\' event), with the listeners attached before.'
+      explain: late ?? (firstMissing
+        ? `${missing.length === want.length ? 'Nothing arrived while the runner wrote' : 'The first changes were lost'}: resolve only once the watch is live (etcd3's create(), or the watcher's 'connected' event), with the listeners attached before.`
         : 'Listen to both \'put\' and \'delete\' events.'),
     });
   }

@@ -13,6 +13,9 @@
  * - the API labs 04-10 with the solutions in one command,
  *   `npm run lab 4-10 -- --solution`. Target: < 30 s (their leases,
  *   sessions and locks use TTLs of 1-2 s).
+ * - faults on a 5-member cluster behind peer proxies (lib/faults/figures.ts):
+ *   leader kill → next successful write, partition → minority write
+ *   rejected, heal → every member's KV hash equal.
  *
  * Prints a table and writes bench-results.json.
  */
@@ -22,9 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../cluster/cluster.ts';
+import { faultFigures } from '../faults/figures.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { paths } from '../paths.ts';
 import { runCli } from './main.ts';
+import { style } from './style.ts';
 import { median } from '../runner/stats.ts';
 
 const BENCH_CLIENT_PORT = 26791;
@@ -107,6 +112,10 @@ await runCli(async () => {
   }
   rmSync(report, { force: true });
   const { fresh, restart } = await clusterFigures(Math.min(runs, 3));
+  const faults = await faultFigures(runs, (line) => console.log(style.dim(line)));
+  const kill = median(faults.leaderKillToWriteMs);
+  const rejected = median(faults.minorityWriteRejectedMs);
+  const heal = median(faults.healToConvergedMs);
   const api = median(apiRuns.map((r) => r.wallMs));
   const apiPerLab = (apiRuns[0]?.labs ?? []).map(([id], i) => `${id} ${(median(apiRuns.map((r) => r.labs[i][1])) / 1000).toFixed(1)}`).join(', ');
 
@@ -122,6 +131,9 @@ await runCli(async () => {
     ['  of which the lab\'s own etcd work (its checks)', e, `${(e / b).toFixed(2)}×`],
     ['  runner overhead (wall − etcd work)', overhead, `${(overhead / b).toFixed(2)}× (target ≤ 1.50×)`],
     ['npm run lab 4-10 -- --solution (warm cluster)', api, `${(api / b).toFixed(1)}× (target < 30 s)`],
+    ['5 members: leader killed → next successful write', kill, `${(kill / b).toFixed(2)}× (election timeout 0.5 s)`],
+    ['5 members: partition {3|2} → minority write rejected', rejected, `${(rejected / b).toFixed(2)}× (its deadline: 1 s)`],
+    ['5 members: heal → every member same revision and hash', heal, `${(heal / b).toFixed(2)}×`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`median of ${runs} runs (cluster start: ${fresh.length})\n`);
@@ -139,8 +151,9 @@ await runCli(async () => {
     freshStartToFirstWriteMs: fresh,
     restartToFirstWriteMs: restart,
     apiLabsRuns: apiRuns,
-    medians: { baseline: b, labOneWall: w, labOneEtcdWork: e, runnerOverhead: overhead, freshStart: median(fresh), restart: median(restart), apiLabs: api },
-    ratios: { labOneWall: w / b, runnerOverhead: overhead / b, freshStart: median(fresh) / b, restart: median(restart) / b, apiLabs: api / b },
+    faults,
+    medians: { baseline: b, labOneWall: w, labOneEtcdWork: e, runnerOverhead: overhead, freshStart: median(fresh), restart: median(restart), apiLabs: api, leaderKillToWrite: kill, minorityWriteRejected: rejected, healToConverged: heal },
+    ratios: { labOneWall: w / b, runnerOverhead: overhead / b, freshStart: median(fresh) / b, restart: median(restart) / b, apiLabs: api / b, leaderKillToWrite: kill / b, minorityWriteRejected: rejected / b, healToConverged: heal / b },
     meetsTarget: verdict,
     apiLabsMeetTarget: api < 30_000,
   };

@@ -192,7 +192,10 @@ export class FaultyCluster {
   private async hashKV(endpoint: string, revision: string, deadlineMs: number): Promise<number> {
     const client = new Etcd3(clientOptions({ endpoints: [endpoint] }, deadlineMs));
     try {
-      return Number((await client.maintenance.hashKV({ revision })).hash);
+      // etcd3 1.1.2's maintenance.hashKV() asks gRPC for a method "hashKV" that
+      // proto-loader named "HashKV" ("client[method] is not a function"): call it by that name.
+      const pool = (client.maintenance as unknown as { client: { exec(service: string, method: string, req: unknown): Promise<{ hash: number | string }> } }).client;
+      return Number((await pool.exec('Maintenance', 'HashKV', { revision })).hash);
     } finally {
       client.close();
     }

@@ -4,13 +4,13 @@
  * implementation fails the check it should, with the message a student sees.
  */
 import { describe, expect, test } from 'vitest';
-import { labFileName, loadCatalog } from '../lib/catalog.ts';
-import { paths } from '../lib/paths.ts';
-import { show } from '../lib/runner/failure.ts';
+import { labFileName, loadCatalog } from '../../lib/catalog.ts';
+import { paths } from '../../lib/paths.ts';
+import { show } from '../../lib/runner/failure.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { byId, fixtures, noSandboxLeft, run, wrongDir } from './helpers.ts';
-import { WRONG } from './wrong-implementations.ts';
+import { byId, fixtures, noSandboxLeft, run, wrongDir } from '../helpers.ts';
+import { WRONG } from '../wrong-implementations.ts';
 
 const labs = loadCatalog();
 /** Solutions run by the class-cluster test (labs 1-10); lab 01 stays here for its leader moves. */

@@ -5,7 +5,7 @@
  */
 import { expect, test } from 'vitest';
 import { join } from 'node:path';
-import { byId, fixtures, noSandboxLeft, run } from './helpers.ts';
+import { byId, fixtures, noSandboxLeft, run } from '../helpers.ts';
 
 
 test('throwing, spinning, exiting and hanging code each fail one check and the run finishes', async () => {
@@ -41,7 +41,7 @@ test('a missing lab file and an unknown lab are one-line errors', async () => {
 
 test('a namespace keeps a run inside its prefix, and the run deletes only keys its lab owns', async () => {
   const { Etcd3 } = await import('etcd3');
-  const { testCluster } = await import('./helpers.ts');
+  const { testCluster } = await import('../helpers.ts');
   const client = new Etcd3({ hosts: testCluster().endpoints });
   try {
     // Another student's registry, and a key of another lab, outside our namespace and inside it.
@@ -60,7 +60,7 @@ test('a namespace keeps a run inside its prefix, and the run deletes only keys i
 });
 
 test('--endpoints runs against a cluster the workbook does not manage, without moving its leader', async () => {
-  const { testCluster } = await import('./helpers.ts');
+  const { testCluster } = await import('../helpers.ts');
   const result = await run('01', { solution: true, cluster: undefined, endpoints: testCluster().endpoints, only: ['describe-leader'] });
   expect(result.checks[0].status).toBe('passed');
   expect(result.checks[0].notes.join()).toMatch(/not managed by the workbook/);

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { expect, test } from 'vitest';
-import { selectLabs } from '../lib/catalog.ts';
-import { junitXml, resultsJson } from '../lib/grading/formats.ts';
-import { gradeLabs } from '../lib/grading/grade.ts';
-import { cli, fixtures, noSandboxLeft, testCluster, wrongDir } from './helpers.ts';
+import { selectLabs } from '../../lib/catalog.ts';
+import { junitXml, resultsJson } from '../../lib/grading/formats.ts';
+import { gradeLabs } from '../../lib/grading/grade.ts';
+import { cli, fixtures, noSandboxLeft, testCluster, wrongDir } from '../helpers.ts';
 
 
 test('a grade writes results JSON like Exercism\'s and JUnit XML that parses', async () => {

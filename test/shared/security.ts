@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { certSet, ensureCerts, readPem } from '../lib/certs/store.ts';
-import { createCa, inspect, issue } from '../lib/certs/x509.ts';
-import { LocalCluster } from '../lib/cluster/cluster.ts';
-import { validateNodeConfig } from '../lib/cluster/config.ts';
-import { transportSecurity } from '../lib/cluster/generate.ts';
-import { formatLabReport } from '../lib/runner/report.ts';
-import { run, testCluster, wrongDir } from './helpers.ts';
+import { certSet, ensureCerts, readPem } from '../../lib/certs/store.ts';
+import { createCa, inspect, issue } from '../../lib/certs/x509.ts';
+import { LocalCluster } from '../../lib/cluster/cluster.ts';
+import { validateNodeConfig } from '../../lib/cluster/config.ts';
+import { transportSecurity } from '../../lib/cluster/generate.ts';
+import { formatLabReport } from '../../lib/runner/report.ts';
+import { run, testCluster, wrongDir } from '../helpers.ts';
 
 describe('npm run certs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'certs-'));

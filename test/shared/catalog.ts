@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
-import { checksModulePath, findLab, labPath, loadCatalog, parseCatalog, selectLabs } from '../lib/catalog.ts';
-import { paths } from '../lib/paths.ts';
+import { checksModulePath, findLab, labPath, loadCatalog, parseCatalog, selectLabs } from '../../lib/catalog.ts';
+import { paths } from '../../lib/paths.ts';
 
 const labs = loadCatalog();
 

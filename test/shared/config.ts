@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { expect, test } from 'vitest';
-import { clusterConfigFiles, loadClusterSpec, validateNodeConfig } from '../lib/cluster/config.ts';
-import { paths } from '../lib/paths.ts';
+import { clusterConfigFiles, loadClusterSpec, validateNodeConfig } from '../../lib/cluster/config.ts';
+import { paths } from '../../lib/paths.ts';
 import { readFileSync } from 'node:fs';
 
 const shipped = () => parse(readFileSync(join(paths.etcdConfig, 'etcd1.yaml'), 'utf8')) as Record<string, unknown>;

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import { LocalCluster } from '../lib/cluster/cluster.ts';
-import { generateCluster } from '../lib/cluster/generate.ts';
-import { clusterStatus } from '../lib/cluster/inspect.ts';
-import { etcdProcessesMentioning, readPids } from '../lib/cluster/processes.ts';
-import { projectRoot } from '../lib/paths.ts';
-import { cli } from './helpers.ts';
+import { LocalCluster } from '../../lib/cluster/cluster.ts';
+import { generateCluster } from '../../lib/cluster/generate.ts';
+import { clusterStatus } from '../../lib/cluster/inspect.ts';
+import { etcdProcessesMentioning, readPids } from '../../lib/cluster/processes.ts';
+import { projectRoot } from '../../lib/paths.ts';
+import { cli } from '../helpers.ts';
 
 const fresh = (clientPort: number, peerPort: number) =>
   new LocalCluster(generateCluster({ dir: mkdtempSync(join(tmpdir(), 'etcd-cluster-test-')), clientPort, peerPort }));

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { certSet } from '../lib/certs/store.ts';
-import { type StudentAccount, setupStudents, startClassCluster } from '../lib/cluster/class-cluster.ts';
-import { LocalCluster } from '../lib/cluster/cluster.ts';
-import { generateCluster } from '../lib/cluster/generate.ts';
-import { type Connection, clientOptions } from '../lib/connection.ts';
-import { readConnectionFile } from '../lib/runner/connection-file.ts';
-import { cli, sandboxProcesses } from './helpers.ts';
-import { TEST_CLASS_CLIENT_PORT, TEST_CLASS_PEER_PORT } from './ports.ts';
+import { certSet } from '../../lib/certs/store.ts';
+import { type StudentAccount, setupStudents, startClassCluster } from '../../lib/cluster/class-cluster.ts';
+import { LocalCluster } from '../../lib/cluster/cluster.ts';
+import { generateCluster } from '../../lib/cluster/generate.ts';
+import { type Connection, clientOptions } from '../../lib/connection.ts';
+import { readConnectionFile } from '../../lib/runner/connection-file.ts';
+import { cli, sandboxProcesses } from '../helpers.ts';
+import { TEST_CLASS_CLIENT_PORT, TEST_CLASS_PEER_PORT } from '../ports.ts';
 
 describe('a class-shared cluster with TLS and auth', () => {
   const dir = mkdtempSync(join(tmpdir(), 'etcd-lab-class-'));
@@ -67,7 +67,7 @@ describe('a class-shared cluster with TLS and auth', () => {
     const after = new Map((await client.getAll().prefix('/students/cy/').exec()).kvs.map((kv) => [kv.key.toString(), { value: kv.value.toString(), revision: kv.mod_revision }]));
     expect(after).toEqual(decoys);
     client.close();
-    expect(sandboxProcesses({ anyParent: true })).toEqual([]);
+    expect(sandboxProcesses({ orphans: true })).toEqual([]);
   }, 240_000);
 
   test('a student\'s credentials cannot read or write another student\'s namespace', async () => {

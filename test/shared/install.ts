@@ -9,8 +9,8 @@ import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { findEtcd, requireEtcd } from '../lib/etcd/binaries.ts';
-import { ensureEtcd, expectedSha256, installFromRelease, releaseFor } from '../lib/etcd/install.ts';
+import { findEtcd, requireEtcd } from '../../lib/etcd/binaries.ts';
+import { ensureEtcd, expectedSha256, installFromRelease, releaseFor } from '../../lib/etcd/install.ts';
 
 const VERSION = 'v9.9.9';
 let server: Server;
