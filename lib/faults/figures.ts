@@ -4,7 +4,8 @@
  *
  * - leader kill → next successful write (a writer puts every 20 ms, each
  *   attempt with a 250 ms deadline, through every member);
- * - partition {3 | 2} → a write through the minority is rejected (1 s deadline);
+ * - partition {3 | 2} → a write through the minority is rejected (a 1 s
+ *   deadline per attempt; etcd3 retries a failed call, 3 attempts in all);
  * - heal → every member at the same revision with the same KV hash.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
