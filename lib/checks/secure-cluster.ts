@@ -7,18 +7,16 @@
  * on, a client that shows that certificate and no password acts as root.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { type CertName, ensureCerts, readPem, strangerCerts } from '../certs/store.ts';
 import type { Pem } from '../certs/x509.ts';
 import { enableAuth } from '../cluster/auth.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
-import { loadClusterSpec } from '../cluster/config.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { freePorts } from '../cluster/probe.ts';
 import { type Connection, type Credentials, clientOptions } from '../connection.ts';
-import { paths } from '../paths.ts';
+import { labClusterDir, removeAbandoned } from './lab-clusters.ts';
 import type { CheckContext } from '../runner/context.ts';
 
 export interface SecureLabCluster {
@@ -39,39 +37,6 @@ export function password(ctx: CheckContext): string {
   return ctx.secret(`pw-${randomBytes(12).toString('base64url')}`);
 }
 
-/**
- * Clusters of earlier runs of this lab whose runner is gone (Ctrl-C ends a run
- * before its clean-up): their members are stopped and their folders deleted.
- */
-async function removeAbandoned(labId: string): Promise<void> {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(paths.clusterState);
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const match = new RegExp(`^lab${labId}-(\\d+)-[0-9a-f]+$`).exec(entry);
-    if (!match || isAlive(Number(match[1]))) continue;
-    const dir = join(paths.clusterState, entry);
-    try {
-      const configs = readdirSync(join(dir, 'config')).map((f) => join(dir, 'config', f));
-      await new LocalCluster(loadClusterSpec(configs, { cwd: dir, stateDir: dir })).destroy();
-    } catch {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
   return ctx.once('secure-lab-cluster', async () => {
     await removeAbandoned(ctx.lab.id);
@@ -79,7 +44,7 @@ export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
     if (report.made.length) ctx.note(`made the workbook's certificates in certs/ (${report.made.map((m) => m.name).join(', ')}): see certs/README.md`);
     const set = report.set;
     const [clientPort, peerPort] = await freePorts(2);
-    const dir = join(paths.clusterState, `lab${ctx.lab.id}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const dir = labClusterDir(ctx.lab.id);
     const spec = generateCluster({
       dir, size: 1, clientPort, peerPort, namePrefix: 'secure',
       tls: { ca: set.ca, ...set.leaves.server },

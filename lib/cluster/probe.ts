@@ -51,3 +51,15 @@ export async function freePorts(count: number): Promise<number[]> {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
 }
+
+/**
+ * A base port such that base+i, base+1000+i and base+2000+i (i < size) are
+ * all free: client, peer and proxy ports of a throw-away cluster.
+ */
+export async function freePortBase(size: number, from = 26000): Promise<number> {
+  for (let base = from; base < from + 3000; base += 50) {
+    const ports = [0, 1000, 2000].flatMap((offset) => Array.from({ length: size }, (_, i) => base + offset + i));
+    if ((await Promise.all(ports.map((p) => portFree(p)))).every(Boolean)) return base;
+  }
+  throw new Error(`no free ports for a ${size}-member cluster between ${from} and ${from + 3000}`);
+}

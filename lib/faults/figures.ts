@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
-import { portFree } from '../cluster/probe.ts';
+import { freePortBase } from '../cluster/probe.ts';
 import { clientOptions } from '../connection.ts';
 import { FaultyCluster } from './faulty-cluster.ts';
 
@@ -21,15 +21,6 @@ export interface FaultFigures {
   leaderKillToWriteMs: number[];
   minorityWriteRejectedMs: number[];
   healToConvergedMs: number[];
-}
-
-/** A base port with `count` free ports after it (client, peer and proxy ranges of one cluster). */
-async function freeRange(from: number, count: number): Promise<number> {
-  for (let base = from; base < from + 2000; base += 100) {
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    if ((await Promise.all(ports.map((p) => portFree(p)))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range for the benchmark cluster');
 }
 
 async function attempt(client: Etcd3, key: string): Promise<boolean> {
@@ -43,7 +34,7 @@ async function attempt(client: Etcd3, key: string): Promise<boolean> {
 
 export async function faultFigures(runs: number, log: (line: string) => void = () => {}): Promise<FaultFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'etcd-lab-bench-faults-'));
-  const base = await freeRange(26000, 5);
+  const base = await freePortBase(5, 26000);
   const cluster = FaultyCluster.create({ dir, size: 5, clientPort: base, peerPort: base + 1000, proxyPort: base + 2000 });
   const figures: FaultFigures = { leaderKillToWriteMs: [], minorityWriteRejectedMs: [], healToConvergedMs: [] };
   try {

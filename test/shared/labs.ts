@@ -4,52 +4,23 @@
  * implementation fails the check it should, with the message a student sees.
  */
 import { describe, expect, test } from 'vitest';
-import { labFileName, loadCatalog } from '../../lib/catalog.ts';
-import { paths } from '../../lib/paths.ts';
-import { show } from '../../lib/runner/failure.ts';
+import { loadCatalog } from '../../lib/catalog.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { byId, fixtures, noSandboxLeft, run, wrongDir } from '../helpers.ts';
+import { fixtures, run, wrongDir } from '../helpers.ts';
+import { OWN_CLUSTER_LABS, labTests } from '../lab-tests.ts';
 import { WRONG } from '../wrong-implementations.ts';
 
 const labs = loadCatalog();
-/** Solutions run by the class-cluster test (labs 1-10); lab 01 stays here for its leader moves. */
+/**
+ * Solutions run by the class-cluster test (labs 1-10, twice and in parallel; on
+ * the local cluster, \`npm run check-labs\` runs them in CI). Lab 01 stays
+ * here for its leader moves.
+ */
 const SOLUTIONS_RUN_ELSEWHERE = ['02', '03', '04', '05', '06', '07', '08', '09', '10'];
 
-describe.each(labs)('lab $id $slug', (lab) => {
-  test('the stub fails every check with a TODO message', async () => {
-    const result = await run(lab.id, { labsDir: paths.labs });
-    expect(result.passed).toBe(false);
-    for (const check of result.checks) {
-      expect(check.status, check.id).toBe('failed');
-      expect(check.message, check.id).toMatch(new RegExp(`^TODO: implement \`\\w+\` in labs/${labFileName(lab).replace(/\./g, '\\.')}$`));
-    }
-  });
-
-  // Labs that also run on a class cluster have their solutions run there, twice
-  // and in parallel, by class-cluster.test.ts; on the local cluster by
-  // \`npm run check-labs\` in CI. Here: the labs whose checks differ locally.
-  test.runIf(!SOLUTIONS_RUN_ELSEWHERE.includes(lab.id))('the solution passes every check', async () => {
-    const result = await run(lab.id, { solution: true });
-    const failed = result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message}`);
-    expect(failed).toEqual([]);
-    expect(result.checks).toHaveLength(lab.checks.length);
-    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
-  });
-
-  test.each(WRONG.filter((w) => w.lab === lab.id))('wrong implementation "$variant" fails as intended', async (wrong) => {
-    const result = await run(lab.id, { labsDir: wrongDir(lab.id, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs });
-    const checks = byId(result);
-    for (const [id, message] of Object.entries(wrong.fails)) {
-      expect(checks[id].status, `${id} should fail`).toBe('failed');
-      // What the student reads: the message, expected/actual and the explanation.
-      const { expected, actual, explain } = checks[id].details ?? {};
-      const text = [checks[id].message, show(expected), show(actual), explain].join('\n');
-      expect(text, id).toMatch(message);
-    }
-    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
-  });
-});
+// Labs that start a cluster of their own run in test/own-cluster.test.ts (beside this file).
+describe.each(labs.filter((lab) => !OWN_CLUSTER_LABS.includes(lab.id)))('lab $id $slug', (lab) => labTests(lab, { solution: !SOLUTIONS_RUN_ELSEWHERE.includes(lab.id) }));
 
 test.each(['js-sort', 'locale-sort'])('wrong sort "%s" fails list-keys whatever the seed', async (variant) => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {

@@ -1,0 +1,47 @@
+/**
+ * The tests every lab gets: the stub fails every check with a TODO message,
+ * the solution passes every check, and each plausible wrong implementation
+ * (test/wrong-implementations.ts) fails the check it should, with the
+ * message a student sees.
+ */
+import { expect, test } from 'vitest';
+import { type LabEntry, labFileName } from '../lib/catalog.ts';
+import { paths } from '../lib/paths.ts';
+import { show } from '../lib/runner/failure.ts';
+import { byId, noSandboxLeft, run, wrongDir } from './helpers.ts';
+import { WRONG } from './wrong-implementations.ts';
+
+/** Labs whose checks start and kill a cluster of their own: tested in test/own-cluster.test.ts. */
+export const OWN_CLUSTER_LABS = ['13'];
+
+export function labTests(lab: LabEntry, options: { solution: boolean }): void {
+  test('the stub fails every check with a TODO message', async () => {
+    const result = await run(lab.id, { labsDir: paths.labs });
+    expect(result.passed).toBe(false);
+    for (const check of result.checks) {
+      expect(check.status, check.id).toBe('failed');
+      expect(check.message, check.id).toMatch(new RegExp(`^TODO: implement \`\\w+\` in labs/${labFileName(lab).replace(/\./g, '\\.')}$`));
+    }
+  });
+
+  test.runIf(options.solution)('the solution passes every check', async () => {
+    const result = await run(lab.id, { solution: true });
+    const failed = result.checks.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.message}`);
+    expect(failed).toEqual([]);
+    expect(result.checks).toHaveLength(lab.checks.length);
+    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
+  });
+
+  test.each(WRONG.filter((w) => w.lab === lab.id))('wrong implementation "$variant" fails as intended', async (wrong) => {
+    const result = await run(lab.id, { labsDir: wrongDir(lab.id, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs });
+    const checks = byId(result);
+    for (const [id, message] of Object.entries(wrong.fails)) {
+      expect(checks[id].status, `${id} should fail`).toBe('failed');
+      // What the student reads: the message, expected/actual and the explanation.
+      const { expected, actual, explain } = checks[id].details ?? {};
+      const text = [checks[id].message, show(expected), show(actual), explain].join('\n');
+      expect(text, id).toMatch(message);
+    }
+    expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
+  });
+}
