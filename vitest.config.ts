@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * - test/shared-cluster.test.ts: every test that uses the suite's own cluster
  *   (started by test/global-setup.ts), one after another;
  * - test/own-cluster.test.ts: the tests that bring a cluster of their own
- *   (a class cluster with TLS, a 5-member cluster behind peer proxies).
+ *   (a class cluster with TLS, a 5-member cluster behind peer proxies, lab
+ *   13's) or keep to namespaces of their own (lab 12).
  * Most of the time is spent waiting on etcd (TTLs, elections), so two
  * workers on two cores cut the wall time by a third.
  */

@@ -11,8 +11,12 @@ import { show } from '../lib/runner/failure.ts';
 import { byId, noSandboxLeft, run, wrongDir } from './helpers.ts';
 import { WRONG } from './wrong-implementations.ts';
 
-/** Labs whose checks start and kill a cluster of their own: tested in test/own-cluster.test.ts. */
-export const OWN_CLUSTER_LABS = ['13'];
+/**
+ * Labs tested in the second worker (test/own-cluster.test.ts), beside the
+ * shared-cluster tests: 13 starts and kills a cluster of its own; 12 runs the
+ * student's tests in vitest processes, each test in a namespace of its own.
+ */
+export const SECOND_WORKER_LABS = ['12', '13'];
 
 export function labTests(lab: LabEntry, options: { solution: boolean }): void {
   test('the stub fails every check with a TODO message', async () => {

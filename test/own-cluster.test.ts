@@ -1,12 +1,13 @@
 /**
- * The tests that bring an etcd cluster of their own, run one after another
- * in one worker, beside test/shared-cluster.test.ts:
+ * The tests that can run beside test/shared-cluster.test.ts (one after
+ * another, in a second worker), because they bring an etcd cluster of their
+ * own or keep to namespaces of their own:
  * - a class cluster with TLS and a user per student (class-cluster.ts);
  * - a 5-member cluster behind peer proxies, hurt on purpose (faults.ts);
- * - lab 13, whose checks start and kill 3 members of their own (failover-lab.ts).
+ * - labs 12 and 13 (labs.ts): 13 starts and kills 3 members of its own.
  *
  * Run one part: npx vitest run test/own-cluster.test.ts -t "peer proxies"
  */
 import './own/class-cluster.ts';
 import './own/faults.ts';
-import './own/failover-lab.ts';
+import './own/labs.ts';
