@@ -1,7 +1,7 @@
 /**
  * Starts the test suite's own etcd cluster (3 members, ports 23791-23793)
- * and stops it afterwards; fails the run if any of its etcd processes is
- * left behind.
+ * and stops it afterwards; fails the run if any of its etcd processes, or
+ * of the clusters lab runs start for themselves, is left behind.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { LocalCluster } from '../lib/cluster/cluster.ts';
 import { generateCluster } from '../lib/cluster/generate.ts';
 import { etcdProcessesMentioning } from '../lib/cluster/processes.ts';
+import { paths } from '../lib/paths.ts';
 import { TEST_CLIENT_PORT, TEST_PEER_PORT } from './ports.ts';
 
 declare module 'vitest' {
@@ -27,5 +28,8 @@ export default async function setup(project: TestProject) {
     await cluster.destroy();
     const left = etcdProcessesMentioning(dir);
     if (left.length > 0) throw new Error(`etcd processes of the test cluster were left running: ${left.join(', ')}`);
+    // The clusters lab runs start for themselves (labs 11 and 13) end with their run.
+    const labClusters = etcdProcessesMentioning(join(paths.clusterState, 'lab'));
+    if (labClusters.length > 0) throw new Error(`etcd processes of a lab run's own cluster were left running: ${labClusters.join(', ')}`);
   };
 }

@@ -14,7 +14,7 @@ import type { Pem } from '../certs/x509.ts';
 import { enableAuth } from '../cluster/auth.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
-import { freePorts } from '../cluster/probe.ts';
+import { freePortBase } from '../cluster/probe.ts';
 import { type Connection, type Credentials, clientOptions } from '../connection.ts';
 import { labClusterDir, removeAbandoned } from './lab-clusters.ts';
 import type { CheckContext } from '../runner/context.ts';
@@ -43,10 +43,10 @@ export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
     const report = await ensureCerts();
     if (report.made.length) ctx.note(`made the workbook's certificates in certs/ (${report.made.map((m) => m.name).join(', ')}): see certs/README.md`);
     const set = report.set;
-    const [clientPort, peerPort] = await freePorts(2);
+    const clientPort = await freePortBase(1, 28000);
     const dir = labClusterDir(ctx.lab.id);
     const spec = generateCluster({
-      dir, size: 1, clientPort, peerPort, namePrefix: 'secure',
+      dir, size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: 'secure',
       tls: { ca: set.ca, ...set.leaves.server },
       // The cost of hashing passwords: etcd's default (10) takes ~50 ms per login; this cluster lives seconds.
       extra: { 'bcrypt-cost': 4 },

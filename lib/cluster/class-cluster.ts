@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import { certSet, ensureCerts, readPem } from '../certs/store.ts';
 import { issue, loadIssuer } from '../certs/x509.ts';
 import { type Connection, clientOptions } from '../connection.ts';
-import { ConnectionSettingsError, UsageError } from '../errors.ts';
+import { ClusterDownError, ConnectionSettingsError, UsageError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { type ConnectionFile, readConnectionFile, writeConnectionFile } from '../runner/connection-file.ts';
 import { createPrefixOwner, enableAuth } from './auth.ts';
@@ -96,9 +96,12 @@ export async function setupStudents(admin: Connection, names: string[], options:
   const client = new Etcd3(clientOptions(admin, 5000));
   const accounts: StudentAccount[] = [];
   try {
-    const refused = await client.user(admin.auth?.username ?? 'root').roles().then(() => undefined, (error: Error) => error.message.split('\n')[0]);
+    const refused = await client.user(admin.auth?.username ?? 'root').roles().then(() => undefined, (error: Error) => error);
+    if (refused instanceof GRPCUnavailableError || refused instanceof GRPCDeadlineExceededError || refused?.constructor.name === 'BrokenCircuitError' /* cockatiel's, via etcd3 */) {
+      throw new ClusterDownError(`the class cluster at ${admin.endpoints.join(', ')} does not answer`, 'start it: `npm run class -- start` (or check the endpoints in the connection file)');
+    }
     if (refused) {
-      throw new ConnectionSettingsError(`the class cluster refused ${admin.auth?.username ?? 'the certificate\'s user'}: ${refused}`, 'use the root connection file written by `npm run class -- start` for this cluster (--connection), or start over with `npm run class -- reset`');
+      throw new ConnectionSettingsError(`the class cluster refused ${admin.auth?.username ?? 'the certificate\'s user'}: ${refused.message.split('\n')[0]}`, 'use the root connection file written by `npm run class -- start` for this cluster (--connection), or start over with `npm run class -- reset`');
     }
     for (const name of names) {
       const file = join(dir, `${name}.json`);

@@ -168,6 +168,8 @@ export class LocalCluster {
   private async waitHealthy(members: MemberSpec[], exited: Map<string, string>): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     const pending = new Set(members);
+    // A TLS member is probed with its own certificate: read the files once, not on every probe.
+    const tls = new Map(members.filter((m) => m.tls).map((m) => [m, { ca: readFileSync(m.tls!.ca), cert: readFileSync(m.tls!.cert), key: readFileSync(m.tls!.key) }]));
     while (pending.size > 0) {
       for (const [name, how] of exited) {
         throw new ClusterStartError(
@@ -175,7 +177,7 @@ export class LocalCluster {
           `read ${shown(this.logFile(name))}; if the data is damaged, \`npm run cluster -- reset\` wipes it`,
         );
       }
-      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0], 500, m.tls)] as const));
+      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0], 500, tls.get(m))] as const));
       for (const [m, ok] of answers) if (ok) pending.delete(m);
       if (pending.size === 0) return;
       if (Date.now() > deadline) {

@@ -2,11 +2,16 @@
  * Cheap questions to a member without gRPC: is its port free, is it healthy.
  * Used while starting a cluster, where every millisecond is a student waiting.
  */
-import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { get as getTls } from 'node:https';
 import { createServer } from 'node:net';
-import type { MemberTls } from './config.ts';
+
+/** What a health probe of a TLS member shows: its CA, and a certificate with its key. */
+export interface ProbeTls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
 
 /** Whether nothing listens on host:port (we can bind it ourselves). */
 export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -22,12 +27,12 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
  * member is asked over https with its own certificate (which is also a
  * client certificate), since client-cert-auth refuses clients without one.
  */
-export function healthy(clientUrl: string, timeoutMs = 500, tls?: MemberTls): Promise<boolean> {
+export function healthy(clientUrl: string, timeoutMs = 500, tls?: ProbeTls): Promise<boolean> {
   return new Promise((resolve) => {
     const url = new URL('/health', clientUrl);
     const secure = url.protocol === 'https:';
     const options = secure && tls
-      ? { timeout: timeoutMs, ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), servername: 'localhost' }
+      ? { timeout: timeoutMs, ...tls, servername: 'localhost' }
       : { timeout: timeoutMs };
     const request = (secure ? getTls : get)(url, options, (response) => {
       let body = '';
@@ -38,18 +43,6 @@ export function healthy(clientUrl: string, timeoutMs = 500, tls?: MemberTls): Pr
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
-}
-
-/** `count` distinct ports nothing listens on right now (the OS picks them). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve(server));
-  })));
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 /**

@@ -79,10 +79,6 @@ export class Links {
     return this.members.filter((m) => m !== name && this.cuts.has(key(name, m)) && this.cuts.has(key(m, name)));
   }
 
-  get healthy(): boolean {
-    return this.cuts.size === 0 && this.delays.size === 0;
-  }
-
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -56,7 +56,8 @@ export class PeerProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private readonly exchanges = new Set<Exchange>();
-  private readonly held = new Set<Socket>();
+  /** Blackholed connections, with the link that is cut. */
+  private readonly held = new Map<Socket, { from: string; to: string }>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   private unsubscribe?: () => void;
 
@@ -92,7 +93,7 @@ export class PeerProxy {
     this.unsubscribe = this.links.onChange(() => this.enforce());
   }
 
-  /** Closes what the current rules no longer allow; on heal, lets go of held connections. */
+  /** Closes what the current rules no longer allow, and the held connections of links that healed. */
   private enforce(): void {
     for (const x of this.exchanges) {
       if (this.links.cutMode(x.from, x.to)) {
@@ -100,7 +101,8 @@ export class PeerProxy {
         this.exchanges.delete(x);
       }
     }
-    for (const socket of this.held) {
+    for (const [socket, flow] of this.held) {
+      if (this.links.cutMode(flow.from, flow.to) === 'blackhole') continue;
       socket.destroy();
       this.held.delete(socket);
     }
@@ -122,9 +124,9 @@ export class PeerProxy {
       req.socket.destroy();
       return;
     }
-    if (mode === 'blackhole') {
+    if (mode === 'blackhole' && flow) {
       req.resume(); // read and discard; never answer
-      this.held.add(req.socket);
+      this.held.set(req.socket, flow);
       return;
     }
     const delay = () => (flow ? this.links.delayMs(flow.from, flow.to) : 0);

@@ -69,7 +69,7 @@ export function readConnectionFile(file: string): ConnectionSettings {
     data = JSON.parse(readFileSync(file, 'utf8')) as ConnectionFile;
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message.split('\n')[0]})`;
-    throw new ConnectionSettingsError(`the connection file ${shown(file)} ${why}`, 'use the file your instructor gave you (npm run class -- setup writes them), or see README, "Working on a class cluster"');
+    throw new ConnectionSettingsError(`the connection file ${shown(file)} ${why}`, 'use the file your instructor gave you (npm run class -- setup writes them); LAB.md, "How a lab works", says where it goes');
   }
   const where = shown(file);
   if (!Array.isArray(data.endpoints) || data.endpoints.length === 0 || data.endpoints.some((e) => typeof e !== 'string' || !/^https?:\/\/[^/]+:\d+\/?$/.test(e))) {
