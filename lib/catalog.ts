@@ -39,6 +39,17 @@ export interface LabEntry {
    * a shared class cluster included.
    */
   localOnly?: string;
+  /**
+   * Lab 14: the claims a student marks true or false before the run; the
+   * checks show each next to what happened, with `why`.
+   */
+  predictions: PredictionEntry[];
+}
+
+export interface PredictionEntry {
+  id: string;
+  claim: string;
+  why: string;
 }
 
 /** labs/01-connect.ts → "01-connect.ts"; a tests lab's file is "12-unit-tests.test.ts". */
@@ -93,8 +104,19 @@ export function parseCatalog(text: string): LabEntry[] {
     if (!Number.isInteger(workers) || (workers as number) < 0 || (workers as number) > 8) fail(`lab ${id}: \`workers\` is how many extra lab processes its checks use at once (0 to 8)`);
     const localOnly = raw['local-only'];
     if (localOnly !== undefined && (typeof localOnly !== 'string' || !localOnly)) fail(`lab ${id}: \`local-only\` says why the lab needs the local cluster`);
+    const predictions = raw.predictions ?? [];
+    const predictionIds = new Set<string>();
+    if (!Array.isArray(predictions)) fail(`lab ${id}: \`predictions\` is a list of { id, claim, why }`);
+    for (const p of predictions as Record<string, unknown>[]) {
+      if (typeof p.id !== 'string' || !/^[a-z][A-Za-z]+$/.test(p.id) || typeof p.claim !== 'string' || typeof p.why !== 'string') {
+        fail(`lab ${id}: every prediction needs a camelCase id, a claim and a why`);
+      }
+      if (predictionIds.has(p.id)) fail(`lab ${id}: prediction ${p.id} is listed twice`);
+      predictionIds.add(p.id);
+    }
     return {
       localOnly: localOnly as string | undefined,
+      predictions: predictions as PredictionEntry[],
       id,
       slug: raw.slug as string,
       title: raw.title as string,

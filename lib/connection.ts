@@ -5,6 +5,7 @@
  * TLS + auth cluster works everywhere the local one does.
  */
 import type { IOptions } from 'etcd3';
+import { noop } from 'cockatiel';
 
 // gRPC sets TLS's server name to the host of the endpoint, and Node warns
 // (DEP0123) when that is an IP, as in https://127.0.0.1:2379. etcd3's login
@@ -42,9 +43,16 @@ export function asConnection(access: Connection | string[]): Connection {
 }
 
 /** etcd3 options for a connection; every unary call gets `deadlineMs` (streams are unbounded). */
-export function clientOptions(connection: Connection, deadlineMs?: number): IOptions {
+/**
+ * etcd3 options for a connection. `singleAttempt`: no retries and no circuit
+ * breaker (etcd3 otherwise makes up to 3 attempts, on any member, and refuses a
+ * member for 5 s after 3 failures): for the runner's own measurements, where
+ * one call must be one request to one member.
+ */
+export function clientOptions(connection: Connection, deadlineMs?: number, options: { singleAttempt?: boolean } = {}): IOptions {
   const { tls } = connection;
   return {
+    faultHandling: options.singleAttempt ? { host: () => noop, global: noop } : undefined,
     hosts: connection.endpoints,
     auth: connection.auth,
     credentials: tls

@@ -4,7 +4,8 @@
  * own or keep to namespaces of their own:
  * - a class cluster with TLS and a user per student (class-cluster.ts);
  * - a 5-member cluster behind peer proxies, hurt on purpose (faults.ts);
- * - labs 12 and 13 (labs.ts): 13 starts and kills 3 members of its own.
+ * - labs 12, 13 and 14 (labs.ts): 13 and 14 start, kill and partition
+ *   members of their own.
  *
  * Run one part: npx vitest run test/own-cluster.test.ts -t "peer proxies"
  */

@@ -15,7 +15,7 @@ import { CheckFailure, expect, show } from '../runner/failure.ts';
 import { hungEndpoint } from '../runner/unreachable.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
 import { expectKitError } from './expect-error.ts';
-import { currentLeader, failoverCluster } from './failover-cluster.ts';
+import { currentLeader, faultyLabCluster } from './faulty-lab-cluster.ts';
 
 /** How long after the leader's death a write must be through: about 2 × the election timeout, plus one attempt. */
 const RESUME_LIMIT_MS = 2500;
@@ -62,6 +62,9 @@ function longestStall(calls: Call[], from: number): { ms: number; where: string 
   }
   return worst;
 }
+
+/** Lab 13's cluster: 3 members, client ports from 27000. */
+const failoverCluster = (ctx: CheckContext) => faultyLabCluster(ctx, 3, 27000);
 
 const checks: LabChecks = {
   async 'find-leader'(ctx) {

@@ -45,14 +45,23 @@ export function healthy(clientUrl: string, timeoutMs = 500, tls?: ProbeTls): Pro
   });
 }
 
+/** Bases handed out recently by this process: free until the cluster binds them. */
+const claimedBases = new Set<number>();
+const CLAIM_MS = 60_000;
+
 /**
  * A base port such that base+i, base+1000+i and base+2000+i (i < size) are
  * all free: client, peer and proxy ports of a throw-away cluster.
  */
 export async function freePortBase(size: number, from = 26000): Promise<number> {
   for (let base = from; base < from + 3000; base += 50) {
+    // Two clusters started at once by one process (tests run lab runs side by side) must not pick the same ports.
+    if (claimedBases.has(base)) continue;
     const ports = [0, 1000, 2000].flatMap((offset) => Array.from({ length: size }, (_, i) => base + offset + i));
-    if ((await Promise.all(ports.map((p) => portFree(p)))).every(Boolean)) return base;
+    if (!(await Promise.all(ports.map((p) => portFree(p)))).every(Boolean) || claimedBases.has(base)) continue;
+    claimedBases.add(base);
+    setTimeout(() => claimedBases.delete(base), CLAIM_MS).unref();
+    return base;
   }
   throw new Error(`no free ports for a ${size}-member cluster between ${from} and ${from + 3000}`);
 }

@@ -1,7 +1,8 @@
 /**
- * The labs tested beside the shared-cluster tests (SECOND_WORKER_LABS): lab
- * 13 starts and kills a 3-member cluster of its own; lab 12 runs the
- * student's tests in vitest processes, each test in a namespace of its own.
+ * The labs tested beside the shared-cluster tests (SECOND_WORKER_LABS): labs
+ * 13 and 14 start clusters of their own (3 members killed, 5 partitioned);
+ * lab 12 runs the student's tests in vitest processes, each test in a
+ * namespace of its own.
  */
 import { describe } from 'vitest';
 import { loadCatalog } from '../../lib/catalog.ts';

@@ -40,3 +40,14 @@ test('a broken catalog names the lab and the problem', () => {
   expect(() => parseCatalog(JSON.stringify({ labs: [base, base] }))).toThrow(/id 01 is used twice/);
   expect(() => parseCatalog(text({ ...base, checks: [{ id: 'c', title: 't', timeout: -1 }] }))).toThrow(/timeout is in seconds/);
 });
+
+test('lab 14: the stub and the solution list exactly the catalog\'s predictions, in its order', async () => {
+  const lab = findLab('14');
+  expect(lab.predictions.length).toBeGreaterThan(4);
+  for (const folder of [paths.labs, paths.solutions]) {
+    const { predictions } = (await import(labPath(lab, folder))) as { predictions: Record<string, unknown> };
+    expect(Object.keys(predictions), folder).toEqual(lab.predictions.map((p) => p.id));
+  }
+  expect(() => parseCatalog(JSON.stringify({ labs: [{ id: '01', slug: 'x', title: 't', chapter: 'c', from: 'f', owns: ['/x/'], hints: ['a', 'b'], checks: [{ id: 'c', title: 't' }], predictions: [{ id: 'Bad id', claim: 'c', why: 'w' }] }] })))
+    .toThrow(/every prediction needs a camelCase id/);
+});
