@@ -117,7 +117,7 @@ const checks: LabChecks = {
     const lines = [`${hits} of ${rows.length} predictions matched what happened (leader ${scenario.oldLeader} cut off with ${scenario.minority.filter((n) => n !== scenario.oldLeader).join('')}):`];
     for (const r of rows) {
       const hit = r.said === r.seen.happened;
-      lines.push(`${hit ? '✔' : '✖'} ${r.claim.claim}: you said ${r.said}; ${r.seen.happened} (${r.seen.detail})`);
+      lines.push(`${hit ? '✔' : '✖'} ${r.claim.claim}: you said ${r.said}, it was ${r.seen.happened} (${r.seen.detail})`);
       if (!hit) lines.push(`    why: ${r.claim.why}`);
     }
     ctx.note(lines.join('\n'));

@@ -220,7 +220,7 @@ async function play(ctx: CheckContext): Promise<Scenario> {
       ? { happened: false, detail: 'the minority write did not time out this time' }
       : kept === null
         ? { happened: true, detail: `${minorityKey} is not there after the heal: etcd dropped it` }
-        : { happened: false, detail: `${minorityKey} is there after the heal: etcd held the write and committed it ${seconds(convergedMs)} after the heal, although the client had given up` };
+        : { happened: false, detail: `${minorityKey} is there: etcd held the write and committed it once the partition healed (all members agreed ${seconds(convergedMs)} later), although the client had given up` };
     return scenario;
   } finally {
     all.close();
