@@ -127,4 +127,10 @@ export const WRONG: Wrong[] = [
     'majority-reads': /readSerializable\(.*\) on the majority side .* returned "before-\w+", but n\d holds "during-\w+"[\s\S]*no values remembered/,
     'after-heal': /readSerializable\(.*\) after the partition healed .* returned "before-\w+", but n\d holds "during-\w+"/,
   } },
+  { lab: '15', variant: 'revision-before', fails: { 'snapshot-revision': /returned revision (\d+), but the file holds revision \d+ \(etcdctl snapshot status\), older than the snapshot[\s\S]*take the snapshot again/ } },
+  { lab: '15', variant: 'revision-after', fails: { 'snapshot-revision': /returned revision \d+, but the file holds revision \d+ .*newer than the snapshot: read after it/ } },
+  { lab: '15', variant: 'revision-number', fails: { 'snapshot-revision': /returned revision \d+: it must be a decimal string/ } },
+  { lab: '15', variant: 'utf8-blob', fails: { 'snapshot-file': /`etcdctl snapshot status` does not accept the file saveSnapshot\(\) wrote: .*[\s\S]*no toString\(\)/ } },
+  { lab: '15', variant: 'chunk-count', fails: { 'snapshot-file': /saveSnapshot\(\) says it wrote \d+ bytes; the file has \d+/ } },
+  { lab: '15', variant: 'drops-hash', fails: { restore: /`etcdctl snapshot restore` refused the file saveSnapshot\(\) wrote: snapshot missing hash[\s\S]*32 bytes of SHA-256/ } },
 ];

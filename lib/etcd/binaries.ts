@@ -14,6 +14,11 @@ import { paths, shown } from '../paths.ts';
 export interface EtcdBinaries {
   etcd: string;
   etcdctl: string;
+  /**
+   * etcd 3.5+ ships `etcdutl` for offline work on data files (snapshot status
+   * and restore, which 3.6's etcdctl no longer has); 3.4 does it all in etcdctl.
+   */
+  etcdutl?: string;
   /** Where they were found: 'ETCD_BIN', 'PATH' or 'project'. */
   source: 'ETCD_BIN' | 'PATH' | 'project';
 }
@@ -32,7 +37,9 @@ function executable(file: string): boolean {
 function inFolder(folder: string, source: EtcdBinaries['source']): EtcdBinaries | undefined {
   const etcd = join(folder, `etcd${exe}`);
   const etcdctl = join(folder, `etcdctl${exe}`);
-  return executable(etcd) && executable(etcdctl) ? { etcd, etcdctl, source } : undefined;
+  if (!executable(etcd) || !executable(etcdctl)) return undefined;
+  const etcdutl = join(folder, `etcdutl${exe}`);
+  return { etcd, etcdctl, etcdutl: executable(etcdutl) ? etcdutl : undefined, source };
 }
 
 /** The project-local install folder for etcd's binaries. */

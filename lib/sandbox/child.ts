@@ -12,6 +12,7 @@ import { clientOptions } from '../connection.ts';
 import { LabError, NotImplementedError } from '../kit.ts';
 import { probes } from './probes.ts';
 import { logRpcs } from './rpc-log.ts';
+import { interposeSnapshotWrites } from './snapshot-writes.ts';
 import {
   type Arg, type ClientRecipe, type FromChild, type ThrownError, type ToChild,
   isCallbackArg, isClientArg, isHandleRef,
@@ -53,6 +54,7 @@ async function clientFor(recipe: ClientRecipe): Promise<Namespace> {
     const root = new Etcd3(clientOptions({ endpoints: recipe.hosts, auth: recipe.auth, tls: recipe.tls }, recipe.deadlineMs));
     entry = { root, view: recipe.namespace ? root.namespace(recipe.namespace) : root };
     logRpcs(root, entry.view);
+    if (recipe.snapshotWrites) interposeSnapshotWrites(root, recipe.snapshotWrites);
     clients.set(key, entry);
   }
   return entry.view;

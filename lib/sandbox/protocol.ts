@@ -28,6 +28,12 @@ export interface ClientRecipe {
   tls?: TlsPem;
   /** Clients with different labels are different Etcd3 instances (own connections), e.g. racing workers. */
   label?: string;
+  /**
+   * Lab 15: the harness writes `key` (through the same member) just before
+   * this client's first snapshot starts, and again when that snapshot's first
+   * chunk arrives, before the student's code sees it.
+   */
+  snapshotWrites?: { key: string; before: string; during: string };
 }
 
 export interface ClientArg { $client: ClientRecipe }

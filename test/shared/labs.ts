@@ -19,7 +19,7 @@ const labs = loadCatalog();
  */
 const SOLUTIONS_RUN_ELSEWHERE = ['02', '03', '04', '05', '06', '07', '08', '09', '10'];
 
-// Labs 12 and 13 are tested in test/own-cluster.test.ts, beside this file (see SECOND_WORKER_LABS).
+// Labs 12, 13 and 14 are tested in test/own-cluster.test.ts, beside this file (see SECOND_WORKER_LABS).
 describe.each(labs.filter((lab) => !SECOND_WORKER_LABS.includes(lab.id)))('lab $id $slug', (lab) => labTests(lab, { solution: !SOLUTIONS_RUN_ELSEWHERE.includes(lab.id) }));
 
 test.each(['js-sort', 'locale-sort'])('wrong sort "%s" fails list-keys whatever the seed', async (variant) => {
