@@ -49,16 +49,17 @@ export function sandboxProcesses(options: { anyParent?: boolean; orphans?: boole
   return found;
 }
 
-/** Runs one of the CLIs (lib/cli/<script>.ts) as a user would, without colours. */
-export function cli(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs one of the CLIs (lib/cli/<script>.ts) as a user would, without colours (`input`: typed into it, then end of input). */
+export function cli(script: string, args: string[], options: { input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], {
-      cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }

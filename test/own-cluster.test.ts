@@ -12,3 +12,4 @@
 import './own/class-cluster.ts';
 import './own/faults.ts';
 import './own/labs.ts';
+import './own/playground.ts';

@@ -16,3 +16,4 @@ import './shared/cluster.ts';
 import './shared/labs.ts';
 import './shared/grade.ts';
 import './shared/student-loop.ts';
+import './shared/playground.ts';

@@ -22,7 +22,7 @@ import { shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
-import { labClusterDir, removeAbandoned } from './lab-clusters.ts';
+import { labClusterDir, removeAbandoned } from '../cluster/throwaway.ts';
 
 interface Saved {
   revision: string;
@@ -32,7 +32,7 @@ interface Saved {
 /** The run's folder: snapshots/ for the student's files, and the restored member's config and data. */
 function runDir(ctx: CheckContext): Promise<string> {
   return ctx.once('snapshot-dir', async () => {
-    await removeAbandoned(ctx.lab.id);
+    await removeAbandoned(`lab${ctx.lab.id}`);
     const dir = labClusterDir(ctx.lab.id);
     mkdirSync(join(dir, 'snapshots'), { recursive: true });
     // Clean-ups run last-registered first: the restored member (if any) is stopped before this goes.

@@ -7,12 +7,12 @@
 import { FaultyCluster } from '../faults/faulty-cluster.ts';
 import { freePortBase } from '../cluster/probe.ts';
 import type { CheckContext } from '../runner/context.ts';
-import { labClusterDir, removeAbandoned } from './lab-clusters.ts';
+import { labClusterDir, removeAbandoned } from '../cluster/throwaway.ts';
 
 /** Client ports from `portsFrom`; peers 1000 above, proxies 2000 above. */
 export function faultyLabCluster(ctx: CheckContext, size: number, portsFrom: number): Promise<FaultyCluster> {
   return ctx.once('faulty-lab-cluster', async () => {
-    await removeAbandoned(ctx.lab.id);
+    await removeAbandoned(`lab${ctx.lab.id}`);
     const base = await freePortBase(size, portsFrom);
     const cluster = FaultyCluster.create({ dir: labClusterDir(ctx.lab.id), size, clientPort: base, peerPort: base + 1000, proxyPort: base + 2000 });
     ctx.atEnd(() => cluster.destroy());

@@ -16,7 +16,7 @@ import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { freePortBase } from '../cluster/probe.ts';
 import { type Connection, type Credentials, clientOptions } from '../connection.ts';
-import { labClusterDir, removeAbandoned } from './lab-clusters.ts';
+import { labClusterDir, removeAbandoned } from '../cluster/throwaway.ts';
 import type { CheckContext } from '../runner/context.ts';
 
 export interface SecureLabCluster {
@@ -39,7 +39,7 @@ export function password(ctx: CheckContext): string {
 
 export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
   return ctx.once('secure-lab-cluster', async () => {
-    await removeAbandoned(ctx.lab.id);
+    await removeAbandoned(`lab${ctx.lab.id}`);
     const report = await ensureCerts();
     if (report.made.length) ctx.note(`made the workbook's certificates in certs/ (${report.made.map((m) => m.name).join(', ')}): see certs/README.md`);
     const set = report.set;

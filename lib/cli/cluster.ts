@@ -1,6 +1,7 @@
 /** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
+import { memberTable } from '../cluster/status-table.ts';
 import { UsageError } from '../errors.ts';
 import { etcdVersion, requireEtcd } from '../etcd/binaries.ts';
 import { shown } from '../paths.ts';
@@ -10,22 +11,10 @@ import { runCli } from './main.ts';
 import { style } from './style.ts';
 
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].replace(/\x1b\[[0-9;]*m/g, '').length)));
-  return rows.map((r) => r.map((cell, i) => cell + ' '.repeat(widths[i] - cell.replace(/\x1b\[[0-9;]*m/g, '').length)).join('  ')).join('\n');
-}
-
 async function status(cluster: LocalCluster): Promise<number> {
   const states = cluster.memberStates();
   const statuses = await clusterStatus(cluster.endpoints);
-  const rows = [['member', 'endpoint', 'state', 'leader', 'raft term', 'raft index', 'revision', 'db size'].map(style.bold)];
-  cluster.members.forEach((m, i) => {
-    const s = statuses[i];
-    const process = states[m.name];
-    const state = s.up ? style.green('up') : process.state === 'crashed' ? style.red('crashed') : process.state === 'running' ? style.yellow('not answering') : style.dim('stopped');
-    rows.push([m.name, m.clientUrls[0], state, s.isLeader ? style.bold('★ leader') : s.up ? 'follower' : '-', s.raftTerm ?? '-', s.raftIndex ?? '-', s.revision ?? '-', s.dbSize !== undefined ? `${(s.dbSize / 1024).toFixed(0)} KiB` : '-']);
-  });
-  console.log(table(rows));
+  console.log(memberTable(cluster.members.map((m, i) => ({ name: m.name, status: statuses[i], process: states[m.name].state }))));
   for (const m of cluster.members) {
     if (states[m.name].state === 'crashed') console.log(style.red(`${m.name} exited without \`npm run cluster -- stop\`: see ${shown(cluster.logFile(m.name))}; \`npm run cluster -- start\` restarts it.`));
   }

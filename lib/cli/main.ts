@@ -18,10 +18,20 @@ export function printError(error: unknown): void {
   if (process.env.DEBUG) console.error(e?.stack);
 }
 
-/** Runs `work`; its number is the exit code. Ctrl-C and SIGTERM end cleanly (children are killed on exit). */
-export async function runCli(work: () => Promise<number>): Promise<void> {
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
+/**
+ * Runs `work`; its number is the exit code. Ctrl-C and SIGTERM end cleanly
+ * (children are killed on exit), after `onSignal` when given (a command that
+ * started processes of its own stops them first).
+ */
+export async function runCli(work: () => Promise<number>, options: { onSignal?: () => Promise<void> } = {}): Promise<void> {
+  const exitWith = (code: number) => () => {
+    if (!options.onSignal) process.exit(code);
+    void options.onSignal().catch(printError).finally(() => process.exit(code));
+  };
+  process.once('SIGINT', exitWith(130));
+  process.once('SIGTERM', exitWith(143));
+  // The terminal went away (its window closed): the same clean-up.
+  process.once('SIGHUP', exitWith(129));
   try {
     process.exitCode = await work();
   } catch (error) {

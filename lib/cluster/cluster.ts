@@ -92,8 +92,14 @@ export class LocalCluster {
     return result;
   }
 
-  /** Starts every member that is not running and waits until all are healthy. */
-  async start(): Promise<StartReport> {
+  /**
+   * Starts every member that is not running (or only those named) and waits
+   * until they are healthy (they see a leader) or, with `until: 'serving'`,
+   * until they answer at all (a member restarted on the wrong side of a
+   * partition serves without a leader).
+   */
+  async start(options: { only?: string[]; until?: 'healthy' | 'serving' } = {}): Promise<StartReport> {
+    const serving = options.until === 'serving';
     const began = Date.now();
     const states = this.memberStates();
     const pids = readPids(this.spec.stateDir);
@@ -102,11 +108,11 @@ export class LocalCluster {
       const s = states[m.name];
       if (s.state === 'running' && pids[m.name]?.pid !== s.pid) pids[m.name] = { pid: s.pid!, configFile: m.configFile, startedAt: new Date().toISOString() };
     }
-    const toStart = this.spec.members.filter((m) => states[m.name].state !== 'running');
+    const toStart = this.spec.members.filter((m) => states[m.name].state !== 'running' && (!options.only || options.only.includes(m.name)));
     const recovered = toStart.filter((m) => states[m.name].state === 'crashed').map((m) => m.name);
     if (toStart.length === 0) {
       writePids(this.spec.stateDir, pids);
-      await this.waitHealthy(this.spec.members, new Map());
+      await this.waitHealthy(this.spec.members.filter((m) => !options.only || options.only.includes(m.name)), new Map(), serving);
       return { started: [], recovered: [], ms: Date.now() - began };
     }
 
@@ -152,7 +158,7 @@ export class LocalCluster {
         pids[m.name] = { pid: child.pid, configFile: m.configFile, startedAt: new Date().toISOString() };
       }
       writePids(this.spec.stateDir, pids);
-      await this.waitHealthy(toStart, exited);
+      await this.waitHealthy(toStart, exited, serving);
     } catch (error) {
       // A failed start leaves nothing running that this call started.
       await Promise.all([...spawned.values()].map((pid) => terminate(pid, 2000)));
@@ -165,7 +171,7 @@ export class LocalCluster {
     return { started: toStart.map((m) => m.name), recovered, ms: Date.now() - began };
   }
 
-  private async waitHealthy(members: MemberSpec[], exited: Map<string, string>): Promise<void> {
+  private async waitHealthy(members: MemberSpec[], exited: Map<string, string>, serving = false): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     const pending = new Set(members);
     // A TLS member is probed with its own certificate: read the files once, not on every probe.
@@ -177,7 +183,7 @@ export class LocalCluster {
           `read ${shown(this.logFile(name))}; if the data is damaged, \`npm run cluster -- reset\` wipes it`,
         );
       }
-      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0], 500, tls.get(m))] as const));
+      const answers = await Promise.all([...pending].map(async (m) => [m, await healthy(m.clientUrls[0], 500, tls.get(m), serving)] as const));
       for (const [m, ok] of answers) if (ok) pending.delete(m);
       if (pending.size === 0) return;
       if (Date.now() > deadline) {

@@ -23,11 +23,13 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /**
- * etcd's /health: true when the member answers and sees a leader. A TLS
- * member is asked over https with its own certificate (which is also a
- * client certificate), since client-cert-auth refuses clients without one.
+ * etcd's /health: true when the member answers and sees a leader (or, with
+ * `anyAnswer`, when it answers at all: a member cut off from the others is
+ * serving, without a leader). A TLS member is asked over https with its own
+ * certificate (which is also a client certificate), since client-cert-auth
+ * refuses clients without one.
  */
-export function healthy(clientUrl: string, timeoutMs = 500, tls?: ProbeTls): Promise<boolean> {
+export function healthy(clientUrl: string, timeoutMs = 500, tls?: ProbeTls, anyAnswer = false): Promise<boolean> {
   return new Promise((resolve) => {
     const url = new URL('/health', clientUrl);
     const secure = url.protocol === 'https:';
@@ -38,7 +40,7 @@ export function healthy(clientUrl: string, timeoutMs = 500, tls?: ProbeTls): Pro
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve(response.statusCode === 200 && /"health":\s*"true"/.test(body)));
+      response.on('end', () => resolve(anyAnswer || (response.statusCode === 200 && /"health":\s*"true"/.test(body))));
     });
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));

@@ -52,6 +52,7 @@ export class FaultyCluster {
   readonly links: Links;
   private readonly proxies: PeerProxy[];
   private readonly paused = new Set<string>();
+  private readonly idToName = new Map<string, string>();
 
   private constructor(readonly cluster: LocalCluster, proxyPort: number) {
     const names = cluster.members.map((m) => m.name);
@@ -131,10 +132,14 @@ export class FaultyCluster {
     this.paused.delete(name);
   }
 
-  /** Starts every member that is not running (with its data: a restart, not a new member). */
-  async restart(name?: string): Promise<void> {
+  /**
+   * Starts every member that is not running, or just `name` (with its data: a
+   * restart, not a new member). `untilServing`: return once it answers, leader
+   * or not (it may be cut off from the others).
+   */
+  async restart(name?: string, options: { untilServing?: boolean } = {}): Promise<void> {
     if (name) this.cluster.member(name);
-    await this.cluster.start();
+    await this.cluster.start({ only: name ? [name] : undefined, until: options.untilServing ? 'serving' : 'healthy' });
   }
 
   partition(groups: string[][], mode?: CutMode): void {
@@ -157,6 +162,12 @@ export class FaultyCluster {
     this.links.heal();
   }
 
+  /** Whether a member's process runs, is paused (SIGSTOP), or is gone. */
+  condition(name: string): MemberCondition {
+    const state = this.cluster.memberStates()[name]?.state;
+    return state !== 'running' ? 'down' : this.paused.has(name) ? 'paused' : 'up';
+  }
+
   /** Per member: process state, network, and what it says about Raft and its data. */
   async report(deadlineMs = 1000): Promise<MemberReport[]> {
     const states = this.cluster.memberStates();
@@ -164,8 +175,9 @@ export class FaultyCluster {
     const statuses = await Promise.all(members.map((m) => (states[m.name].state === 'running' && !this.paused.has(m.name)
       ? memberStatus(m.clientUrls[0], deadlineMs)
       : Promise.resolve(undefined))));
-    const idToName = new Map<string, string>();
-    statuses.forEach((s, i) => s?.id && idToName.set(s.id, members[i].name));
+    // Ids learnt earlier name a leader that is down now (its followers may not know yet).
+    statuses.forEach((s, i) => s?.id && this.idToName.set(s.id, members[i].name));
+    const idToName = this.idToName;
     const hashes = await Promise.all(members.map(async (m, i) => {
       const s = statuses[i];
       if (!s?.up) return undefined;
