@@ -120,7 +120,7 @@ export const WRONG: Wrong[] = [
   { lab: '14', variant: 'predictions-partial', fails: { predictions: /2 of 8 predictions are still undefined: minorityTermKeepsRising, timedOutWriteIsLost/ } },
   { lab: '14', variant: 'both-linearizable', fails: { 'minority-serializable': /readSerializable\(client of n\d, "\/lab14\/\w+"\) on the minority side .* did not answer within 3 s; a serializable read needs no quorum/ } },
   { lab: '14', variant: 'both-serializable', fails: { 'minority-linearizable': /readLinearizable\(.*\) on the minority side .* returned "before-\w+" although n\d cannot reach a quorum[\s\S]*no \.serializable\(true\)/ } },
-  { lab: '14', variant: 'no-deadline', fails: { 'minority-linearizable': /on the minority side .* was still waiting after 8 s[\s\S]*give the call a deadline/ } },
+  { lab: '14', variant: 'no-deadline', fails: { 'minority-linearizable': /on the minority side .* was still waiting after 7 s[\s\S]*give the call a deadline/ } },
   { lab: '14', variant: 'null-on-error', fails: { 'minority-linearizable': /returned null although n\d cannot reach a quorum[\s\S]*null says "there is no such key"/ } },
   { lab: '14', variant: 'raw-error', fails: { 'minority-linearizable': /threw GRPC\w+Error: .*must reject with ClusterUnavailableError/ } },
   { lab: '14', variant: 'cached', fails: {
