@@ -5,11 +5,21 @@
  * folder behind.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { paths } from '../../lib/paths.ts';
 import { Terminal } from '../terminal.ts';
 
 const PROMPT = 'etcd (faults)> ';
+
+/** util-linux's script(1) holds the pseudo-terminal (BSD's has other flags). */
+const hasScript = (() => {
+  try {
+    return process.platform === 'linux' && /util-linux/.test(execFileSync('script', ['--version'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+})();
 
 function playgroundProcesses(): number[] {
   return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
@@ -21,7 +31,7 @@ function playgroundProcesses(): number[] {
   }).map(Number);
 }
 
-test('the fault console in a terminal: partition, serializable read on the minority, heal, kill, restart, Ctrl-C tears down', async () => {
+test.runIf(hasScript)('the fault console in a terminal: partition, serializable read on the minority, heal, kill, restart, Ctrl-C tears down', async () => {
   const term = new Terminal('node --import tsx lib/cli/playground.ts --faults --nodes 3');
   try {
     await term.waitFor(PROMPT, 30_000);
