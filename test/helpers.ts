@@ -10,8 +10,16 @@ import { loadClusterSpec } from '../lib/cluster/config.ts';
 import { projectRoot } from '../lib/paths.ts';
 import { type LabResult, type RunLabOptions, runLab } from '../lib/runner/run-lab.ts';
 
+let clusterKey: 'clusterDir' | 'clusterDirB' = 'clusterDir';
+
+/** For a test file (one worker, its own modules): use the second test cluster (test/labs-cluster.test.ts). */
+export function useSecondTestCluster(): void {
+  clusterKey = 'clusterDirB';
+}
+
+/** The test cluster of this test file. */
 export function testCluster(): LocalCluster {
-  const dir = inject('clusterDir');
+  const dir = inject(clusterKey);
   const files = readdirSync(join(dir, 'config')).sort().map((f) => join(dir, 'config', f));
   return new LocalCluster(loadClusterSpec(files, { cwd: dir, stateDir: dir }));
 }

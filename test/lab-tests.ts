@@ -4,20 +4,39 @@
  * (test/wrong-implementations.ts) fails the check it should, with the
  * message a student sees.
  */
-import { afterAll, expect, test } from 'vitest';
-import { type LabEntry, labFileName } from '../lib/catalog.ts';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type LabEntry, labFileName, loadCatalog } from '../lib/catalog.ts';
 import { paths } from '../lib/paths.ts';
 import { show } from '../lib/runner/failure.ts';
 import { byId, noSandboxLeft, run, wrongDir } from './helpers.ts';
 import { WRONG } from './wrong-implementations.ts';
 
+/** The three test files, run side by side (vitest.config.ts). */
+export type TestFile = 'shared' | 'labs' | 'own';
+
 /**
- * Labs tested in the second worker (test/own-cluster.test.ts), beside the
- * shared-cluster tests: 13 and 14 start (and kill, and partition) clusters of
- * their own; 12 runs the student's tests in vitest processes, each test in a
- * namespace of its own.
+ * Which file tests which lab: 'own' (test/own-cluster.test.ts) has 13 and 14,
+ * which start, kill and partition clusters of their own; 'labs'
+ * (test/labs-cluster.test.ts, on the second test cluster) has 07-12 and 15;
+ * 'shared' (test/shared-cluster.test.ts) the rest.
  */
-export const SECOND_WORKER_LABS = ['12', '13', '14'];
+const LAB_FILES: Record<string, TestFile> = { '07': 'labs', '08': 'labs', '09': 'labs', '10': 'labs', '11': 'labs', '12': 'labs', '13': 'own', '14': 'own', '15': 'labs' };
+
+export function labsTestedIn(file: TestFile): LabEntry[] {
+  return loadCatalog().filter((lab) => (LAB_FILES[lab.id] ?? 'shared') === file);
+}
+
+/**
+ * Solutions run by the class-cluster test (labs 1-10, twice and in parallel; on
+ * the local cluster, `npm run check-labs` runs them in CI). Lab 01 keeps its
+ * own for its leader moves.
+ */
+const SOLUTIONS_RUN_ELSEWHERE = ['02', '03', '04', '05', '06', '07', '08', '09', '10'];
+
+/** Every lab of `file`: stub, solution (unless run elsewhere), wrong implementations. */
+export function labTestsOf(file: TestFile): void {
+  describe.each(labsTestedIn(file))('lab $id $slug', (lab) => labTests(lab, { solution: !SOLUTIONS_RUN_ELSEWHERE.includes(lab.id) }));
+}
 
 /**
  * Labs whose wrong implementations run side by side (vitest's maxConcurrency):

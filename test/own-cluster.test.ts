@@ -1,11 +1,10 @@
 /**
- * The tests that can run beside test/shared-cluster.test.ts (one after
- * another, in a second worker), because they bring an etcd cluster of their
- * own or keep to namespaces of their own:
+ * The tests that bring etcd clusters of their own, one after another, beside
+ * the two files on the suite's test clusters:
  * - a class cluster with TLS and a user per student (class-cluster.ts);
  * - a 5-member cluster behind peer proxies, hurt on purpose (faults.ts);
- * - labs 12, 13 and 14 (labs.ts): 13 and 14 start, kill and partition
- *   members of their own.
+ * - labs 13 and 14 (labs.ts), which start, kill and partition members;
+ * - the fault console in a pseudo-terminal (playground.ts).
  *
  * Run one part: npx vitest run test/own-cluster.test.ts -t "peer proxies"
  */

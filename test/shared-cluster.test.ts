@@ -1,8 +1,9 @@
 /**
- * The tests that share the suite's etcd cluster (test/global-setup.ts), run
- * one after another in one worker: lab 01 moves that cluster's leader on
- * purpose, and the labs own the same key prefixes. The files with a cluster
- * of their own (class-cluster, faults) run beside this one.
+ * The tests that share the suite's first etcd cluster (test/global-setup.ts),
+ * run one after another in one worker: lab 01 moves that cluster's leader on
+ * purpose, and the labs own the same key prefixes. Beside it run
+ * test/labs-cluster.test.ts (labs 07-12 and 15, on the second cluster) and
+ * test/own-cluster.test.ts (tests with clusters of their own).
  *
  * Run one part: npx vitest run test/shared-cluster.test.ts -t "lab 11"
  */

@@ -1,26 +1,19 @@
 /**
- * Every lab against the real test cluster: the stub fails every check with a
- * TODO message, the solution passes every check, and each plausible wrong
- * implementation fails the check it should, with the message a student sees.
+ * Labs 01-06 against the real test cluster (the others: test/lab-tests.ts
+ * says where): the stub fails every check with a TODO message, the solution
+ * passes every check, and each plausible wrong implementation fails the check
+ * it should, with the message a student sees. Also: every check has a wrong
+ * implementation, and seeds replay.
  */
-import { describe, expect, test } from 'vitest';
-import { loadCatalog } from '../../lib/catalog.ts';
+import { expect, test } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCatalog } from '../../lib/catalog.ts';
 import { fixtures, run, wrongDir } from '../helpers.ts';
-import { SECOND_WORKER_LABS, labTests } from '../lab-tests.ts';
+import { labTestsOf } from '../lab-tests.ts';
 import { WRONG } from '../wrong-implementations.ts';
 
-const labs = loadCatalog();
-/**
- * Solutions run by the class-cluster test (labs 1-10, twice and in parallel; on
- * the local cluster, \`npm run check-labs\` runs them in CI). Lab 01 stays
- * here for its leader moves.
- */
-const SOLUTIONS_RUN_ELSEWHERE = ['02', '03', '04', '05', '06', '07', '08', '09', '10'];
-
-// Labs 12, 13 and 14 are tested in test/own-cluster.test.ts, beside this file (see SECOND_WORKER_LABS).
-describe.each(labs.filter((lab) => !SECOND_WORKER_LABS.includes(lab.id)))('lab $id $slug', (lab) => labTests(lab, { solution: !SOLUTIONS_RUN_ELSEWHERE.includes(lab.id) }));
+labTestsOf('shared');
 
 test.each(['js-sort', 'locale-sort'])('wrong sort "%s" fails list-keys whatever the seed', async (variant) => {
   for (const seed of [1, 2, 3]) {
@@ -40,7 +33,7 @@ test('the same seed replays the same data', async () => {
 
 test('every check of every lab is failed by at least one wrong implementation, and every fixture is used', () => {
   const covered = new Set(WRONG.flatMap((w) => Object.keys(w.fails).map((check) => `${w.lab}/${check}`)));
-  const uncovered = labs.flatMap((lab) => lab.checks.map((c) => `${lab.id}/${c.id}`)).filter((id) => !covered.has(id));
+  const uncovered = loadCatalog().flatMap((lab) => lab.checks.map((c) => `${lab.id}/${c.id}`)).filter((id) => !covered.has(id));
   expect(uncovered).toEqual([]);
   const listed = new Set(WRONG.map((w) => `${w.lab}/${w.variant}`));
   const variants = readdirSync(join(fixtures, 'wrong')).flatMap((lab) => readdirSync(join(fixtures, 'wrong', lab)).map((v) => `${lab}/${v}`));
