@@ -100,7 +100,11 @@ const checks: LabChecks = {
       expected: `the keys of the stub: ${ids.join(', ')}`,
     });
     const open = claims.filter((c) => marks[c.id] === undefined);
-    if (open.length === claims.length) throw new CheckFailure(`TODO: implement \`predictions\` in ${file}`);
+    if (open.length === claims.length) {
+      throw new CheckFailure(`TODO: implement \`predictions\` in ${file}`, {
+        explain: `Mark each of the ${claims.length} claims true or false before the run; the run then shows what happened next to each.`,
+      });
+    }
     expect(open.length === 0, `${open.length} of ${claims.length} predictions are still undefined: ${open.map((c) => c.id).join(', ')}`, {
       explain: 'Mark every claim true or false before the run: the run shows what happened.',
     });
