@@ -75,12 +75,15 @@ async function takeSnapshot(ctx: CheckContext, prefix: string, name: string): Pr
   return { outcome, file, member };
 }
 
-/** The result, or the failure a student reads. */
+/** The result (and the file is there), or the failure a student reads. */
 function saved(ctx: CheckContext, attempt: Attempt): Saved {
   const { outcome } = attempt;
   if (!outcome.ok) throw new CheckFailure(ctx.student.explain('saveSnapshot()', outcome));
   const value = outcome.value as Partial<Saved> | null;
   expect(typeof value === 'object' && value !== null && 'revision' in value && 'bytes' in value, 'saveSnapshot() must resolve with { revision, bytes }', { actual: show(value) });
+  expect(existsSync(attempt.file), `saveSnapshot() resolved, but there is no file at ${shown(attempt.file)}`, {
+    explain: 'Write to the path you are given (createWriteStream(file)), and resolve only once it is written.',
+  });
   return value as Saved;
 }
 
@@ -109,9 +112,6 @@ const checks: LabChecks = {
     const prefix = await seed(ctx);
     const attempt = await takeSnapshot(ctx, prefix, 'file');
     const result = saved(ctx, attempt);
-    expect(existsSync(attempt.file), `saveSnapshot() resolved, but there is no file at ${shown(attempt.file)}`, {
-      explain: 'Write to the path you are given (createWriteStream(file)), and resolve only once it is written.',
-    });
     const size = statSync(attempt.file).size;
     expect(result.bytes === size, `saveSnapshot() says it wrote ${show(result.bytes)} bytes; the file has ${size}`, {
       expected: size,
@@ -153,7 +153,6 @@ const checks: LabChecks = {
     const attempt = await takeSnapshot(ctx, prefix, 'restore');
     const result = saved(ctx, attempt);
     expectRevisionText(result.revision);
-    expect(existsSync(attempt.file), `saveSnapshot() resolved, but there is no file at ${shown(attempt.file)}`);
     await statusOf(attempt.file);
 
     // A fresh one-member cluster from the file, as an operator would after losing the cluster.

@@ -162,17 +162,22 @@ export class FaultyCluster {
     this.links.heal();
   }
 
-  /** Whether a member's process runs, is paused (SIGSTOP), or is gone. */
+  /** Per member: does its process run, is it paused (SIGSTOP), or is it gone (one look at the process table). */
+  conditions(): Record<string, MemberCondition> {
+    const states = this.cluster.memberStates();
+    return Object.fromEntries(this.names.map((n) => [n, states[n].state !== 'running' ? 'down' : this.paused.has(n) ? 'paused' : 'up']));
+  }
+
   condition(name: string): MemberCondition {
-    const state = this.cluster.memberStates()[name]?.state;
-    return state !== 'running' ? 'down' : this.paused.has(name) ? 'paused' : 'up';
+    this.cluster.member(name);
+    return this.conditions()[name];
   }
 
   /** Per member: process state, network, and what it says about Raft and its data. */
   async report(deadlineMs = 1000): Promise<MemberReport[]> {
-    const states = this.cluster.memberStates();
+    const conditions = this.conditions();
     const members = this.cluster.members;
-    const statuses = await Promise.all(members.map((m) => (states[m.name].state === 'running' && !this.paused.has(m.name)
+    const statuses = await Promise.all(members.map((m) => (conditions[m.name] === 'up'
       ? memberStatus(m.clientUrls[0], deadlineMs)
       : Promise.resolve(undefined))));
     // Ids learnt earlier name a leader that is down now (its followers may not know yet).
@@ -188,7 +193,7 @@ export class FaultyCluster {
       return {
         name: m.name,
         endpoint: m.clientUrls[0],
-        condition: states[m.name].state !== 'running' ? 'down' : this.paused.has(m.name) ? 'paused' : 'up',
+        condition: conditions[m.name],
         isolatedFrom: this.links.isolatedFrom(m.name),
         answering: !!s?.up,
         isLeader: s?.isLeader,

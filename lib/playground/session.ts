@@ -10,7 +10,7 @@
  */
 import { Etcd3, type Namespace, type Watcher } from 'etcd3';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { memberTable, faultTable } from '../cluster/status-table.ts';
+import { memberTable, faultTable } from '../cli/member-tables.ts';
 import type { MemberState } from '../cluster/cluster.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import type { FaultyCluster } from '../faults/faulty-cluster.ts';
@@ -18,7 +18,7 @@ import { style } from '../cli/style.ts';
 import { type Command, helpText } from './commands.ts';
 
 /** How long one member has to answer a key-value call. */
-export const CALL_MS = 2000;
+const CALL_MS = 2000;
 
 export interface PlaygroundMember {
   name: string;
@@ -41,7 +41,7 @@ const ok = (text: string) => `${style.green('✔')} ${text}`;
 const bad = (text: string) => `${style.red('✖')} ${text}`;
 
 /** One line on why a member did not do what was asked. */
-export function whyFailed(error: unknown, member: string): string {
+function whyFailed(error: unknown, member: string): string {
   const e = error as Error;
   const text = `${e?.constructor?.name ?? ''} ${e?.message ?? String(error)}`;
   if (/DeadlineExceeded|deadline exceeded/i.test(text)) return `${member} did not answer within ${CALL_MS / 1000} s (down, paused, or cut off from a quorum: status shows which)`;
@@ -75,8 +75,8 @@ export class PlaygroundSession {
   /** The members to ask, in order: the one named, or every member that is not known to be down or paused. */
   private candidates(via?: string): PlaygroundMember[] {
     if (via) return this.options.members.filter((m) => m.name === via);
-    const gone = new Set(this.options.faults ? this.options.faults.cluster.members.map((m) => m.name).filter((n) => this.options.faults!.condition(n) !== 'up') : []);
-    const alive = this.options.members.filter((m) => !gone.has(m.name));
+    const conditions = this.options.faults?.conditions();
+    const alive = this.options.members.filter((m) => !conditions || conditions[m.name] === 'up');
     return alive.length ? alive : this.options.members;
   }
 

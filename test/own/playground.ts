@@ -4,9 +4,11 @@
  * restart, a mistyped command, then Ctrl-C, which must leave no member and no
  * folder behind.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
+import { etcdProcessesMentioning } from '../../lib/cluster/processes.ts';
 import { paths } from '../../lib/paths.ts';
 import { Terminal } from '../terminal.ts';
 
@@ -21,14 +23,9 @@ const hasScript = (() => {
   }
 })();
 
+/** etcd members started by a playground (their configs live in .cluster/playground-<pid>-<hex>/). */
 function playgroundProcesses(): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
-    try {
-      return /playground-\d+-[0-9a-f]+/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return etcdProcessesMentioning(join(paths.clusterState, 'playground-'));
 }
 
 test.runIf(hasScript)('the fault console in a terminal: partition, serializable read on the minority, heal, kill, restart, Ctrl-C tears down', async () => {

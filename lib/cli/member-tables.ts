@@ -2,11 +2,11 @@
  * The members of a cluster as a table, for people: `npm run cluster -- status`,
  * and the playground after every command.
  */
-import { style } from '../cli/style.ts';
-import { table } from '../cli/table.ts';
+import { style } from './style.ts';
+import { table } from './table.ts';
 import type { MemberReport } from '../faults/faulty-cluster.ts';
-import type { MemberState } from './cluster.ts';
-import type { MemberStatus } from './inspect.ts';
+import type { MemberState } from '../cluster/cluster.ts';
+import type { MemberStatus } from '../cluster/inspect.ts';
 
 export interface NamedStatus {
   name: string;
