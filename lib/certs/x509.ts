@@ -108,6 +108,8 @@ export async function loadIssuer(pem: Pem): Promise<Issuer> {
 
 export interface CertFacts {
   commonName: string;
+  /** The common name of the CA that signed it. */
+  issuerName: string;
   notAfter: Date;
   hosts: string[];
   /** Whether `ca` signed it (and it is within its validity). */
@@ -121,6 +123,7 @@ export function inspect(certPem: string): CertFacts {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   return {
     commonName: /CN=([^,]+)/.exec(cert.subject)?.[1] ?? '',
+    issuerName: /CN=([^,]+)/.exec(cert.issuer)?.[1] ?? '',
     notAfter: cert.notAfter,
     hosts: san ? san.names.items.map((n) => n.value) : [],
     signedBy: async (ca) => {

@@ -42,7 +42,7 @@ await runCli(async () => {
       if (!o.students) throw new UsageError('setup needs the list of students', 'npm run class -- setup --students names.txt (one name per line)');
       const names = readStudentNames(o.students);
       const admin = readConnectionFile(o.connection ?? rootFile);
-      const accounts = await setupStudents(admin.connection, names);
+      const accounts = await setupStudents(admin.connection, names, { adminSource: admin.source });
       for (const a of accounts) {
         console.log(`${style.green('✔')} ${a.name}: may use ${a.namespace} only → ${shown(a.file)}${a.kept ? style.dim(' (password kept)') : ''}${a.certificate ? '' : style.dim(' (no client certificate: the cluster\'s CA is not certs/ca.crt)')}`);
       }

@@ -15,7 +15,8 @@ import { Etcd3, GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import { certSet, ensureCerts, readPem } from '../certs/store.ts';
 import { issue, loadIssuer } from '../certs/x509.ts';
 import { type Connection, clientOptions } from '../connection.ts';
-import { ClusterDownError, ConnectionSettingsError, UsageError } from '../errors.ts';
+import { ConnectionSettingsError, UsageError } from '../errors.ts';
+import { connectionProblem } from '../runner/connection-problem.ts';
 import { paths } from '../paths.ts';
 import { type ConnectionFile, readConnectionFile, writeConnectionFile } from '../runner/connection-file.ts';
 import { createPrefixOwner, enableAuth } from './auth.ts';
@@ -86,7 +87,7 @@ export interface StudentAccount {
  * files. Running it again keeps the passwords of files that exist (and sets
  * them again on the cluster), so a student's file keeps working.
  */
-export async function setupStudents(admin: Connection, names: string[], options: { dir?: string; certsDir?: string } = {}): Promise<StudentAccount[]> {
+export async function setupStudents(admin: Connection, names: string[], options: { dir?: string; certsDir?: string; adminSource?: string } = {}): Promise<StudentAccount[]> {
   const dir = options.dir ?? paths.classFiles;
   mkdirSync(dir, { recursive: true });
   const set = certSet(options.certsDir);
@@ -98,7 +99,7 @@ export async function setupStudents(admin: Connection, names: string[], options:
   try {
     const refused = await client.user(admin.auth?.username ?? 'root').roles().then(() => undefined, (error: Error) => error);
     if (refused instanceof GRPCUnavailableError || refused instanceof GRPCDeadlineExceededError || refused?.constructor.name === 'BrokenCircuitError' /* cockatiel's, via etcd3 */) {
-      throw new ClusterDownError(`the class cluster at ${admin.endpoints.join(', ')} does not answer`, 'start it: `npm run class -- start` (or check the endpoints in the connection file)');
+      throw await connectionProblem({ connection: admin, source: options.adminSource ?? 'the root connection file', error: refused.message.split('\n')[0] });
     }
     if (refused) {
       throw new ConnectionSettingsError(`the class cluster refused ${admin.auth?.username ?? 'the certificate\'s user'}: ${refused.message.split('\n')[0]}`, 'use the root connection file written by `npm run class -- start` for this cluster (--connection), or start over with `npm run class -- reset`');

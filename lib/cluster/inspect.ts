@@ -34,8 +34,8 @@ export interface MemberInfo {
   peerUrls: string[];
 }
 
-async function withClient<T>(access: Access, endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = new Etcd3(clientOptions({ ...asConnection(access), endpoints: [endpoint] }, deadlineMs));
+async function withClient<T>(access: Access, endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>, options: { singleAttempt?: boolean } = {}): Promise<T> {
+  const client = new Etcd3(clientOptions({ ...asConnection(access), endpoints: [endpoint] }, deadlineMs, options));
   try {
     return await work(client);
   } finally {
@@ -43,6 +43,7 @@ async function withClient<T>(access: Access, endpoint: string, deadlineMs: numbe
   }
 }
 
+/** One member's view of itself: one request within `deadlineMs` (no retries: a hung member costs `deadlineMs`, not three times that). */
 export async function memberStatus(endpoint: string, deadlineMs = 1000, access: Access = [endpoint]): Promise<MemberStatus> {
   try {
     return await withClient(access, endpoint, deadlineMs, async (client) => {
@@ -59,7 +60,7 @@ export async function memberStatus(endpoint: string, deadlineMs = 1000, access: 
         dbSize: Number(s.dbSize),
         version: s.version,
       };
-    });
+    }, { singleAttempt: true });
   } catch (error) {
     return { endpoint, up: false, error: (error as Error).message.split('\n')[0] };
   }

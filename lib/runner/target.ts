@@ -14,7 +14,7 @@ import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import { sharedNamespace } from './connection-file.ts';
-import { ClusterDownError } from '../errors.ts';
+import { connectionProblem } from './connection-problem.ts';
 import { shown } from '../paths.ts';
 import type { Target } from './context.ts';
 
@@ -38,10 +38,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if (connection) {
     const statuses = await clusterStatus(connection, 2000);
     if (!statuses.some((s) => s.up)) {
-      throw new ClusterDownError(
-        `no member of ${connection.endpoints.join(', ')} answers (${statuses[0]?.error ?? 'no endpoints'})`,
-        'check the endpoints, certificates and password (--connection, --endpoints, ETCD_* variables) and that the cluster is up; leave them out to use the local cluster',
-      );
+      throw await connectionProblem({ connection, source: options.connectionSource ?? 'the command line', error: statuses[0]?.error ?? 'no endpoints' });
     }
     // A shared cluster: this run's keys live in a namespace of their own.
     const namespace = options.namespace ?? sharedNamespace(connection);
