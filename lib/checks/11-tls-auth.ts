@@ -11,7 +11,10 @@ import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import { isHandleRef, type HandleRef } from '../sandbox/protocol.ts';
 import { createPrefixOwner } from '../cluster/auth.ts';
-import { type SecureLabCluster, outcomeOf, password, secureLabCluster, withClient } from './secure-cluster.ts';
+import { type SecureLabCluster, firstLine, outcomeOf, password, secureLabCluster, withClient } from './secure-cluster.ts';
+import { tlsObserver } from './tls-observer.ts';
+import { HANDSHAKE_MEANING, handshake } from '../cluster/handshake.ts';
+import type { Connection } from '../connection.ts';
 import { value } from '../runner/data.ts';
 
 /** What an error text of a secured cluster means (LAB.md, "Reading the errors", says the same at length). */
@@ -19,8 +22,11 @@ function meaning(error: string): string {
   if (/unable to verify the first certificate|self[- ]signed|unable to get local issuer/i.test(error)) {
     return 'the client spoke TLS but did not trust the server: without a CA of your own, gRPC trusts only the public ones. Pass opts.caCert as credentials.rootCertificate.';
   }
+  if (/alert bad certificate|alert number 42|certificate required/i.test(error)) {
+    return 'the server refused the client\'s certificate: none was shown, or one that a CA the server trusts did not sign.';
+  }
   if (/No connection established|Connection dropped|handshake|ECONNRESET/i.test(error)) {
-    return 'the TLS handshake failed: the server refused the client\'s certificate (missing, or signed by another CA), the client refused the server\'s (not signed by the CA it trusts), or the client did not speak TLS at all.';
+    return 'the connection failed before etcd read a request: a TLS problem, or plain http to a TLS port.';
   }
   if (/authentication failed/i.test(error)) return 'etcd does not know this user name with this password.';
   if (/permission denied/i.test(error)) {
@@ -28,6 +34,12 @@ function meaning(error: string): string {
   }
   if (/user name is empty|user name not found/i.test(error)) return 'the client did not log in, and its certificate names no user.';
   return '';
+}
+
+/** The reason inside gRPC's "14 UNAVAILABLE: No connection established. Last error: <reason>", without OpenSSL's internals. */
+function lastError(error: string): string {
+  const reason = /Last error: (.*)$/.exec(error)?.[1] ?? error;
+  return reason.replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:\w+:/, '').replace(/:\.\.\/deps\/openssl\S*/, '').replace(/^Error: /, '').replace(/\s*\(\d{4}-\d\d-\d\dT[^)]*\)$/, '');
 }
 
 function withMeaning(error: string): string {
@@ -73,6 +85,38 @@ async function connect(ctx: CheckContext, args: SecureArgs): Promise<HandleRef> 
   return client;
 }
 
+/**
+ * Why the student's client fails, from what it does on the wire: connectSecure()
+ * is called again with the same options but an endpoint of the observer's,
+ * and one call goes through it. Falls back to the meaning of the error text
+ * when the TLS part is right (the problem is the login or the permissions).
+ */
+async function diagnosis(ctx: CheckContext, lab: SecureLabCluster, args: SecureArgs, error: string): Promise<string | undefined> {
+  const observer = await tlsObserver({ server: lab.pem.server, ca: lab.ca, expectedClientCert: Buffer.from(args.clientCert).toString() });
+  try {
+    const client = await connect(ctx, { ...args, endpoints: [observer.endpoint] });
+    const [seen] = await Promise.all([observer.seen(3000), ctx.student.probe('roundTrip', [client, '/lab11/observed', 'x'], { timeoutMs: 3000 })]);
+    switch (seen.kind) {
+      case 'plain':
+        return `Your client does not use TLS: its first bytes were ${seen.detail}, the start of plain HTTP/2, where a TLS hello belongs. etcd3 speaks TLS when it has \`credentials\` (or https:// endpoints); with neither, it speaks plain http.`;
+      case 'distrusts-server':
+        return `Your client ended the TLS handshake itself${seen.detail === 'econnreset' ? '' : ` (${seen.detail})`}: it does not trust the member's certificate, which opts.caCert signed. Without credentials.rootCertificate, etcd3 trusts only the public CAs: pass opts.caCert there.`;
+      case 'no-certificate':
+        return 'Your client finished the TLS handshake without a client certificate, and this cluster (client-cert-auth) refuses clients without one. Pass opts.clientCert as credentials.certChain and opts.clientKey as credentials.privateKey.';
+      case 'other-certificate':
+        return `Your client showed a certificate (${seen.detail}) that is not opts.clientCert. Present the certificate and key it is given, not files read from disk.`;
+      case 'never-connected':
+        return 'Your client never connected to the endpoints it was given: build it with opts.endpoints.';
+      case 'given-certificate':
+        return meaning(error) || undefined;
+    }
+  } catch {
+    return meaning(error) || undefined;
+  } finally {
+    await observer.close();
+  }
+}
+
 type Trip = { ok: true } | { ok: false; error: string };
 
 /**
@@ -83,7 +127,7 @@ type Trip = { ok: true } | { ok: false; error: string };
 async function trip(ctx: CheckContext, client: HandleRef, key: string, written: string): Promise<Trip> {
   const outcome = await ctx.student.probe<{ ok: boolean; value?: string | null; error?: { message: string } }>('roundTrip', [client, key, written]);
   if (!outcome.ok) return { ok: false, error: ctx.student.explain('the put/get through your client', outcome) };
-  if (!outcome.value.ok) return { ok: false, error: outcome.value.error?.message.split('\n')[0] ?? 'failed' };
+  if (!outcome.value.ok) return { ok: false, error: outcome.value.error ? firstLine(outcome.value.error.message) : 'failed' };
   if (outcome.value.value !== written) return { ok: false, error: `the get returned ${show(outcome.value.value)} after a put of ${show(written)}` };
   return { ok: true };
 }
@@ -136,15 +180,15 @@ const checks: LabChecks = {
   async 'secure-put-get'(ctx) {
     const lab = await secureLabCluster(ctx);
     const user = await writer(ctx, lab);
-    const client = await connect(ctx, secureArgs(lab, user.username, user.password));
     const key = `${user.prefix}${ctx.rng.token()}`;
     const written = value(ctx.rng);
-    const result = await trip(ctx, client, key, written);
+    const args = secureArgs(lab, user.username, user.password);
+    const result = await trip(ctx, await connect(ctx, args), key, written);
     if (!result.ok) {
       throw new CheckFailure(`a put and a get through the client of connectSecure() failed on a cluster with mutual TLS and auth`, {
         expected: `${key} = ${show(written)}, written as ${user.username}`,
         actual: result.error,
-        explain: meaning(result.error) || undefined,
+        explain: await diagnosis(ctx, lab, args, result.error),
       });
     }
     const stored = await lab.root.get(key).string();
@@ -177,14 +221,18 @@ const checks: LabChecks = {
       }
     }
     // What the cluster does with clients that do not follow the rules (the runner's own clients: shown, not graded).
-    const demos = [
-      { what: 'plain http (no TLS)', connection: { endpoints: lab.endpoints.map((e) => e.replace('https:', 'http:')), auth: { username: user.username, password: user.password } } },
-      { what: 'TLS without a client certificate', connection: { ...lab.connection('student', { username: user.username, password: user.password }), tls: { ca: lab.ca } } },
+    // One attempt and no login, so that etcd3's error keeps the TLS reason ("Last error: null" otherwise).
+    const student = lab.connection('student');
+    const demos: { what: string; connection: Connection }[] = [
+      { what: 'plain http (no TLS)', connection: { endpoints: lab.endpoints.map((e) => e.replace('https:', 'http:')) } },
+      { what: 'TLS without a client certificate', connection: { ...student, tls: { ca: lab.ca } } },
+      { what: 'TLS trusting another CA', connection: { ...student, tls: { ...student.tls!, ca: lab.stranger.ca } } },
     ];
     for (const demo of demos) {
-      const outcome = await outcomeOf(() => withClient(demo.connection, (c: Etcd3) => c.get(key).string()));
+      const outcome = await outcomeOf(() => withClient(demo.connection, (c: Etcd3) => c.get(key).string(), { singleAttempt: true }));
       if (outcome.ok) throw new Error(`the lab's cluster accepted a client with ${demo.what}: its TLS settings are wrong`);
-      ctx.note(`${demo.what} is refused: ${outcome.error.slice(0, 90)}`);
+      const underneath = await handshake(demo.connection.endpoints[0], demo.connection.tls);
+      ctx.note(`${demo.what}: refused, "${lastError(outcome.error)}": ${HANDSHAKE_MEANING[underneath.kind]}`);
     }
   },
 
@@ -192,10 +240,13 @@ const checks: LabChecks = {
     const lab = await secureLabCluster(ctx);
     const [first, second] = [await writer(ctx, lab), await writer(ctx, lab)];
     // As the second user: its own keys work, the first user's are refused.
-    const own = await trip(ctx, await connect(ctx, secureArgs(lab, second.username, second.password)), `${second.prefix}${ctx.rng.token()}`, value(ctx.rng));
-    expect(own.ok, `connectSecure() as ${second.username} could not write under ${second.prefix}, which that user owns`, {
-      actual: own.ok ? '' : own.error, explain: own.ok ? undefined : meaning(own.error) || undefined,
-    });
+    const args = secureArgs(lab, second.username, second.password);
+    const own = await trip(ctx, await connect(ctx, args), `${second.prefix}${ctx.rng.token()}`, value(ctx.rng));
+    if (!own.ok) {
+      throw new CheckFailure(`connectSecure() as ${second.username} could not write under ${second.prefix}, which that user owns`, {
+        actual: own.error, explain: await diagnosis(ctx, lab, args, own.error),
+      });
+    }
     const foreign = await trip(ctx, await connect(ctx, secureArgs(lab, second.username, second.password)), `${first.prefix}${ctx.rng.token()}`, 'x');
     if (foreign.ok) {
       throw new CheckFailure(`connectSecure() as ${second.username} could write under ${first.prefix}, which only ${first.username} may: the client is not logged in as the user it was given`, {

@@ -67,13 +67,18 @@ export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
 }
 
 /** Runs `work` with a client for `connection`, closing it after. */
-export async function withClient<T>(connection: Connection, work: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = new Etcd3(clientOptions(connection, 3000));
+export async function withClient<T>(connection: Connection, work: (client: Etcd3) => Promise<T>, options: { singleAttempt?: boolean } = {}): Promise<T> {
+  const client = new Etcd3(clientOptions(connection, 3000, options));
   try {
     return await work(client);
   } finally {
     client.close();
   }
+}
+
+/** An error message's first line, without the "Resolution note: ..." gRPC appends (empty here) to connection errors. */
+export function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/\.? Resolution note:.*$/, '');
 }
 
 /** What an attempt came to: ok, or the error's first line. */
@@ -83,7 +88,6 @@ export async function outcomeOf(work: () => Promise<unknown>): Promise<{ ok: tru
     return { ok: true };
   } catch (error) {
     const e = error as Error;
-    // gRPC appends "Resolution note: ..." (empty here) to connection errors.
-    return { ok: false, name: e.constructor?.name ?? e.name, error: String(e.message).split('\n')[0].replace(/\.? Resolution note:.*$/, '') };
+    return { ok: false, name: e.constructor?.name ?? e.name, error: firstLine(String(e.message)) };
   }
 }

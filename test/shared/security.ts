@@ -96,6 +96,16 @@ test('passwords never appear in what the runner shows, whatever the student prin
   expect(report).not.toMatch(/pw-[\w-]{12,}/);
 });
 
+test('lab 11 shows plain http, TLS without a client certificate and TLS trusting another CA refused, each with its own reason and meaning', async () => {
+  const result = await run('11', { solution: true, only: ['trusts-given-ca'] });
+  expect(result.passed).toBe(true);
+  expect(result.checks[0].notes).toEqual([
+    expect.stringMatching(/^plain http \(no TLS\): refused, "Failed to connect": the member wants TLS and hangs up/),
+    expect.stringMatching(/^TLS without a client certificate: refused, "sslv3 alert bad certificate alert number 42": the member asked for a client certificate \(client-cert-auth\), got none/),
+    expect.stringMatching(/^TLS trusting another CA: refused, "unable to verify the first certificate": the client cannot trace the member's certificate to a CA it trusts/),
+  ]);
+});
+
 test('a lab that starts its own members is skipped, with the reason, on a cluster the workbook does not manage', async () => {
   const result = await run('11', { solution: true, cluster: undefined, endpoints: testCluster().endpoints, namespace: '/students/skip/' });
   expect(result.checks.map((c) => c.status)).toEqual(result.checks.map(() => 'skipped'));
