@@ -57,7 +57,8 @@ const opened: { root: Etcd3; prefix: string }[] = [];
  */
 export async function freshClient(): Promise<Namespace> {
   const root = new Etcd3(clientOptions(await clusterConnection(), 5000));
-  const prefix = `${process.env.LAB12_NAMESPACE ?? ''}/lab12/${randomBytes(6).toString('hex')}/`;
+  // Inside the run's namespace (a class cluster's /students/<name>/), which ends with a slash.
+  const prefix = `${(process.env.LAB12_NAMESPACE ?? '').replace(/\/$/, '')}/lab12/${randomBytes(6).toString('hex')}/`;
   opened.push({ root, prefix });
   return root.namespace(prefix);
 }

@@ -13,7 +13,7 @@ import { type Grade, gradeLabs, passedChecks } from '../grading/grade.ts';
 import { type ScoreRow, junitXml, resultsJson, scoreCsv, scoreMarkdown } from '../grading/formats.ts';
 import { shown } from '../paths.ts';
 import { formatLabLine } from '../runner/report.ts';
-import type { LabResult } from '../runner/run-lab.ts';
+import { type LabResult, labOutcome } from '../runner/run-lab.ts';
 import { type GradeArgs, parseGradeArgs } from './grade-args.ts';
 import { runCli } from './main.ts';
 import { resolveConnection } from '../runner/connection-file.ts';
@@ -42,7 +42,7 @@ async function gradeOne(labs: LabEntry[], args: GradeArgs): Promise<number> {
     timeoutMs: args.timeoutMs,
     seed: args.seed,
     log: (line) => console.log(style.dim(line)),
-    onLab: (r) => console.log([formatLabLine(r), ...(r.passed ? [] : failedLines(r))].join('\n')),
+    onLab: (r) => console.log([formatLabLine(r), ...(labOutcome(r) === 'failed' ? failedLines(r) : [])].join('\n')),
   });
   summary(grade);
   if (args.json) writeFileSync(args.json, JSON.stringify(resultsJson(grade.results), null, 2) + '\n');
@@ -52,11 +52,12 @@ async function gradeOne(labs: LabEntry[], args: GradeArgs): Promise<number> {
 
 function summary(grade: Grade): void {
   const labs = grade.results.filter((r) => r.passed).length;
+  const skipped = grade.results.filter((r) => labOutcome(r) === 'skipped').length;
   const checks = grade.results.reduce((t, r) => t + passedChecks(r), 0);
   const total = grade.results.reduce((t, r) => t + r.checks.length, 0);
-  const line = `${labs} of ${grade.results.length} labs pass, ${checks} of ${total} checks (${(grade.ms / 1000).toFixed(1)} s)`;
+  const line = `${labs} of ${grade.results.length} labs pass${skipped ? ` (${skipped} could not run on this cluster)` : ''}, ${checks} of ${total} checks (${(grade.ms / 1000).toFixed(1)} s)`;
   console.log('\n' + (grade.passed ? style.green(line) : style.red(line)));
-  const failing = grade.results.find((r) => !r.passed);
+  const failing = grade.results.find((r) => labOutcome(r) === 'failed');
   if (failing) console.log(`Details and hints: ${style.bold(`npm run lab ${Number(failing.lab.id)}`)}`);
 }
 

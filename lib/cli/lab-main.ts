@@ -7,7 +7,7 @@ import { formatLabList } from '../runner/list.ts';
 import { hintsShown } from '../runner/hints.ts';
 import { nextLab, readProgress } from '../runner/progress.ts';
 import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.ts';
-import { type LabResult, runLab, toJson } from '../runner/run-lab.ts';
+import { type LabResult, labOutcome, runLab, toJson } from '../runner/run-lab.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { forwardedOptions, parseLabArgs } from './lab-args.ts';
@@ -57,13 +57,14 @@ export function main(early?: Sandbox): Promise<void> {
       sandbox: i === 0 ? early : undefined,
     });
     results.push(result);
-    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, [flags, `--seed ${result.seed}`].filter(Boolean).join(' ')), hintsShown: hintsShown(lab) }));
+    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, forwardedOptions({ ...args, seed: result.seed })), hintsShown: hintsShown(lab) }));
   }
   if (args.json) {
     const json = results.length === 1 ? toJson(results[0]) : { labs: results.map(toJson) };
     writeFileSync(args.json, JSON.stringify(json, null, 2) + '\n');
   }
   if (results.length > 1) console.log('\n' + formatRunSummary(results, performance.now() - began));
-  return results.every((r) => r.passed) ? 0 : 1;
+  // Labs that could not run here (skipped, with the reason) do not fail the command.
+  return results.some((r) => labOutcome(r) === 'failed') ? 1 : 0;
 });
 }

@@ -7,7 +7,7 @@
  * - JUnit XML, which every CI system can show;
  * - CSV and Markdown score tables for a batch of students.
  */
-import type { LabResult } from '../runner/run-lab.ts';
+import { type LabResult, statusWord } from '../runner/run-lab.ts';
 import { show } from '../runner/failure.ts';
 import { passedChecks } from './grade.ts';
 
@@ -42,7 +42,7 @@ export function resultsJson(results: LabResult[], error?: string) {
     version: 2,
     status,
     message: error ?? null,
-    labs: results.map((r) => ({ lab: r.lab.id, slug: r.lab.slug, status: r.passed ? 'pass' : 'fail', passed: passedChecks(r), total: r.checks.length, seed: r.seed, duration_ms: r.ms })),
+    labs: results.map((r) => ({ lab: r.lab.id, slug: r.lab.slug, status: statusWord(r), passed: passedChecks(r), total: r.checks.length, seed: r.seed, duration_ms: r.ms })),
     tests,
   };
 }

@@ -5,14 +5,20 @@
 import { shown } from '../paths.ts';
 import { style } from '../cli/style.ts';
 import { show } from './failure.ts';
-import type { LabResult } from './run-lab.ts';
+import { type LabOutcome, type LabResult, labOutcome } from './run-lab.ts';
 
 function indent(text: string, pad: string): string {
   return text.split('\n').map((l) => pad + l).join('\n');
 }
 
-export function labCommand(labId: string, extra = ''): string {
-  return `npm run lab ${Number(labId)}${extra ? ` -- ${extra}` : ''}`;
+export function labCommand(labId: string, extra: string | string[] = ''): string {
+  const options = typeof extra === 'string' ? extra : extra.map(shellWord).join(' ');
+  return `npm run lab ${Number(labId)}${options ? ` -- ${options}` : ''}`;
+}
+
+/** An argument as a shell reads it back: quoted when it holds anything but plain path characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function formatLabReport(result: LabResult, notes: { reproduce?: string; hintsShown?: number } = {}): string {
@@ -58,13 +64,14 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
 export function formatLabLine(r: LabResult): string {
   const passed = r.checks.filter((c) => c.status === 'passed').length;
   const skipped = r.checks.filter((c) => c.status === 'skipped').length;
-  const mark = r.passed ? style.green('✔') : skipped === r.checks.length ? style.yellow('○') : style.red('✖');
+  const mark = { passed: style.green('✔'), skipped: style.yellow('○'), failed: style.red('✖') }[labOutcome(r)];
   return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s${skipped ? style.dim(`  (${skipped} skipped)`) : ''}`;
 }
 
 /** One line per lab and a total, after a run of several labs. */
 export function formatRunSummary(results: LabResult[], ms: number): string {
-  const ok = results.filter((r) => r.passed).length;
-  const total = `${ok} of ${results.length} labs passed in ${(ms / 1000).toFixed(1)} s`;
-  return [...results.map(formatLabLine), ok === results.length ? style.green(total) : style.red(total)].join('\n');
+  const count = (outcome: LabOutcome) => results.filter((r) => labOutcome(r) === outcome).length;
+  const skipped = count('skipped');
+  const total = `${count('passed')} of ${results.length} labs passed${skipped ? `, ${skipped} could not run here (○, the reason is above)` : ''} in ${(ms / 1000).toFixed(1)} s`;
+  return [...results.map(formatLabLine), count('failed') === 0 ? style.green(total) : style.red(total)].join('\n');
 }

@@ -68,6 +68,22 @@ export function isPassed(checks: CheckResult[]): boolean {
   return checks.every((c) => c.status !== 'failed') && checks.some((c) => c.status === 'passed');
 }
 
+/**
+ * What a lab run came to: passed, failed, or skipped (no check could run
+ * here, e.g. a lab that starts its own members, on a class cluster).
+ */
+export type LabOutcome = 'passed' | 'failed' | 'skipped';
+
+export function labOutcome(result: Pick<LabResult, 'checks' | 'passed'>): LabOutcome {
+  if (result.passed) return 'passed';
+  return result.checks.length > 0 && result.checks.every((c) => c.status === 'skipped') ? 'skipped' : 'failed';
+}
+
+/** The outcome as JSON reports spell it (Exercism's results.json, --json). */
+export function statusWord(result: Pick<LabResult, 'checks' | 'passed'>): 'pass' | 'fail' | 'skip' {
+  return ({ passed: 'pass', failed: 'fail', skipped: 'skip' } as const)[labOutcome(result)];
+}
+
 /** The result as plain JSON (for --json): no catalog internals, paths relative. */
 export function toJson(result: LabResult) {
   return {
@@ -75,7 +91,7 @@ export function toJson(result: LabResult) {
     title: result.lab.title,
     file: shown(result.labFile),
     seed: result.seed,
-    status: result.passed ? 'pass' : 'fail',
+    status: statusWord(result),
     ms: result.ms,
     checks: result.checks.map(({ id, title, status, message, ms, notes }) => ({ id, title, status, message, ms, notes })),
   };

@@ -11,6 +11,8 @@ import { expect, test } from 'vitest';
 import { selectLabs } from '../../lib/catalog.ts';
 import { junitXml, resultsJson } from '../../lib/grading/formats.ts';
 import { gradeLabs } from '../../lib/grading/grade.ts';
+import { formatRunSummary } from '../../lib/runner/report.ts';
+import { statusWord } from '../../lib/runner/run-lab.ts';
 import { cli, fixtures, noSandboxLeft, testCluster, wrongDir } from '../helpers.ts';
 
 
@@ -34,6 +36,14 @@ test('a grade writes results JSON like Exercism\'s and JUnit XML that parses', a
   expect(suites.map((s: { name: string }) => s.name)).toEqual(['lab 03 logged-users', 'lab 05 range-scans']);
   const failures = suites.flatMap((s: { testcase: { failure?: { message: string } }[] }) => s.testcase.filter((c) => c.failure).map((c) => c.failure!.message));
   expect(failures).toEqual([expect.stringMatching(/did not register 1 of/), expect.stringMatching(/not sorted by hostname/)]);
+});
+
+test('a lab that cannot run on the cluster is skipped, not failed: the grade passes and every summary says so', async () => {
+  const grade = await gradeLabs(selectLabs(['3', '11']), { solution: true, endpoints: testCluster().endpoints, namespace: '/students/skip-grade/' });
+  expect(grade.passed).toBe(true);
+  expect(grade.results.map(statusWord)).toEqual(['pass', 'skip']);
+  expect(resultsJson(grade.results)).toMatchObject({ status: 'pass', labs: [{ status: 'pass' }, { status: 'skip' }] });
+  expect(formatRunSummary(grade.results, 1000)).toMatch(/\n1 of 2 labs passed, 1 could not run here \(○, the reason is above\) in 1\.0 s$/);
 });
 
 test('batch grading: correct, wrong, hanging and empty submissions give the expected score table', async () => {
