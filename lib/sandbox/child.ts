@@ -13,6 +13,7 @@ import { LabError, NotImplementedError } from '../kit.ts';
 import { probes } from './probes.ts';
 import { logRpcs } from './rpc-log.ts';
 import { interposeSnapshotWrites } from './snapshot-writes.ts';
+import { exitWithRunner } from './orphan-guard.ts';
 import {
   type Arg, type ClientRecipe, type FromChild, type ThrownError, type ToChild,
   isCallbackArg, isClientArg, isHandleRef,
@@ -20,6 +21,7 @@ import {
 
 // Start loading etcd3 while the runner is still busy: the lab file will need it.
 const etcd3 = import('etcd3');
+const runner = exitWithRunner();
 
 let lab: Record<string, unknown> = {};
 const handles = new Map<number, unknown>();
@@ -205,6 +207,7 @@ process.on('message', async (message: ToChild) => {
       for (const { root } of clients.values()) root.close();
       clients.clear();
       handles.clear();
+      runner.released();
       process.disconnect?.();
       return;
   }
