@@ -97,6 +97,19 @@ export class ConfirmationRequiredError extends WorkbookError {
   }
 }
 
+export class RunInProgressError extends WorkbookError {
+  readonly code = 'RUN_IN_PROGRESS';
+  constructor(prefix: string, namespace: string, holder: { host: string; pid: number; lab: string; since: string }, here: boolean) {
+    const where = namespace ? ` in ${namespace}` : '';
+    super(
+      `another run (lab ${holder.lab}, pid ${holder.pid} on ${here ? 'this machine' : `host ${holder.host}`}, since ${holder.since.slice(11, 19)} UTC) is using ${prefix}${where}: two runs there would delete each other's keys`,
+      here
+        ? 'let it finish or stop it (a watch in another terminal?), then run again'
+        : `wait for it, or give this run a namespace of its own: --namespace /students/<your name>/ (on a shared cluster each student needs their own)`,
+    );
+  }
+}
+
 export function isWorkbookError(error: unknown): error is WorkbookError {
   return error instanceof WorkbookError;
 }

@@ -67,7 +67,9 @@ export function labTests(lab: LabEntry, options: { solution: boolean }): void {
   // Side by side, one run cannot tell its lab processes from another's: count them once all are done.
   if (concurrent) afterAll(async () => expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]));
   (concurrent ? test.concurrent : test).each(WRONG.filter((w) => w.lab === lab.id))('wrong implementation "$variant" fails as intended', async (wrong) => {
-    const result = await run(lab.id, { labsDir: wrongDir(lab.id, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs });
+    // Side by side, each run needs a namespace of its own: runs that own the same keys in one namespace refuse to run at once.
+    const namespace = concurrent ? `/wrong-${wrong.variant}/` : undefined;
+    const result = await run(lab.id, { labsDir: wrongDir(lab.id, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs, namespace });
     const checks = byId(result);
     for (const [id, message] of Object.entries(wrong.fails)) {
       expect(checks[id].status, `${id} should fail`).toBe('failed');

@@ -144,7 +144,9 @@ export class LabWatcher {
       try {
         const result = JSON.parse(readFileSync(this.report, 'utf8')) as { status: string; checks: { status: string }[] };
         const passed = result.checks.filter((c) => c.status === 'passed').length;
-        outcome = result.status === 'pass' ? style.green(`✔ all ${passed} checks pass`) : style.red(`✖ ${passed}/${result.checks.length} checks pass`);
+        outcome = result.status === 'pass' ? style.green(`✔ all ${passed} checks pass`)
+          : result.status === 'skip' ? style.yellow('○ cannot run on this cluster (the reason is above)')
+            : style.red(`✖ ${passed}/${result.checks.length} checks pass`);
       } catch {
         outcome = style.red(`✖ the run ended with exit code ${code}`);
       }

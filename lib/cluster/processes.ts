@@ -39,7 +39,7 @@ export function writePids(stateDir: string, table: PidTable): void {
 }
 
 /** The command line of a live (non-zombie) process, or undefined. */
-function commandLine(pid: number): string | undefined {
+export function commandLine(pid: number): string | undefined {
   if (process.platform === 'linux') {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

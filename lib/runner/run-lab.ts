@@ -14,6 +14,7 @@ import type { ClientRecipe } from '../sandbox/protocol.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
 import type { CheckContext, LabChecks, Target } from './context.ts';
 import { CheckFailure, CheckSkipped, type FailureDetails } from './failure.ts';
+import { claimOwnedPrefixes } from './claim.ts';
 import { recordProgress } from './progress.ts';
 import { Secrets } from './secrets.ts';
 import { Random, randomSeed } from './random.ts';
@@ -127,6 +128,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   let etcd: ReturnType<typeof trustedClient> | undefined;
   let workers: WorkerPool | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
+  let release: (() => Promise<void>) | undefined;
   const secrets = new Secrets();
   try {
     // The lab file is loaded before the first check, so check times are the checks' own.
@@ -135,6 +137,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     etcd = trustedClient(target);
     secrets.add(target.auth?.password);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
+    release = await claimOwnedPrefixes(kv, lab, target.namespace);
     workers = new WorkerPool(labFile, lab.workers);
     const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options, secrets, cleanups });
     await deleteOwnedKeys(lab, kv).catch(() => {});
@@ -153,6 +156,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   } finally {
     box.dispose();
     workers?.dispose();
+    await release?.();
     etcd?.close();
     for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
   }

@@ -3,9 +3,17 @@
  * hangs, or does not parse. Every case ends as one failed check with a clear
  * message, the run finishes, and no process is left behind.
  */
-import { expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { byId, fixtures, noSandboxLeft, run } from '../helpers.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { expect, test } from 'vitest';
+import { findLab } from '../../lib/catalog.ts';
+import { projectRoot } from '../../lib/paths.ts';
+import { CLAIMS_PREFIX, CLAIM_TTL_S, claimOwnedPrefixes } from '../../lib/runner/claim.ts';
+import { byId, fixtures, noSandboxLeft, run, testCluster } from '../helpers.ts';
 
 
 test('throwing, spinning, exiting and hanging code each fail one check and the run finishes', async () => {
@@ -22,6 +30,74 @@ test('throwing, spinning, exiting and hanging code each fail one check and the r
   expect(result.passed).toBe(false);
   expect(Date.now() - began).toBeLessThan(20_000);
   expect(await noSandboxLeft()).toEqual([]);
+});
+
+/** Lab processes whose parent is `pid`. */
+function labProcessesOf(pid: number): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('lib/sandbox/child.ts') && readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('lab processes die with their runner when it is killed (SIGKILL), also while the student\'s code spins in a loop', async () => {
+  const runner = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/lab.ts', '3', '--labs-dir', join(fixtures, 'misbehaving'), '--only', 'register-user', '--timeout', '60', '--endpoints', testCluster().endpoints.join(',')], {
+    cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+  });
+  // The plain renderer prints the check's title when it starts: registerUser() is then spinning.
+  await new Promise<void>((resolve) => runner.stdout!.on('data', (d: Buffer) => d.toString().includes('registerUser()') && resolve()));
+  await sleep(300);
+  const children = labProcessesOf(runner.pid!);
+  expect(children.length).toBeGreaterThan(0);
+  runner.kill('SIGKILL');
+  const until = Date.now() + 3000;
+  while (children.some(alive) && Date.now() < until) await sleep(50);
+  expect(children.filter(alive), 'lab processes still running after their runner was killed').toEqual([]);
+});
+
+test('two runs that own the same keys in one namespace: the second is refused in one line; a killed run\'s claim is taken over at once', async () => {
+  const namespace = `/claims-${process.pid}/`;
+  const endpoints = testCluster().endpoints;
+  const etcd = new Etcd3({ hosts: endpoints });
+  const kv = etcd.namespace(namespace);
+  try {
+    // Lab 03 and lab 04 both own /logged_users: a run of lab 04 holds the claim.
+    const release = await claimOwnedPrefixes(kv, findLab('04'), namespace);
+    await expect(run('03', { solution: true, cluster: undefined, endpoints, namespace })).rejects.toMatchObject({
+      code: 'RUN_IN_PROGRESS',
+      message: expect.stringMatching(/^another run \(lab 04, pid \d+ on this machine, since .* UTC\) is using \/logged_users in \/claims-\d+\/: two runs there would delete each other's keys$/),
+    });
+    // Lab 01 owns other keys: it runs beside it.
+    expect((await run('01', { solution: true, cluster: undefined, endpoints, namespace, only: ['describe-members'] })).passed).toBe(true);
+    await release();
+    // A claim left by a runner that was killed on this machine (its lease not yet expired) is taken over.
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const lease = kv.lease(CLAIM_TTL_S);
+    await lease.put(`${CLAIMS_PREFIX}/logged_users`).value(JSON.stringify({ host: hostname(), pid: dead.pid, lab: '04', since: new Date().toISOString() })).exec();
+    expect((await run('03', { solution: true, cluster: undefined, endpoints, namespace })).passed).toBe(true);
+    // The same claim from another machine is not: that run may be alive.
+    await lease.put(`${CLAIMS_PREFIX}/logged_users`).value(JSON.stringify({ host: 'lab-pc-7', pid: dead.pid, lab: '05', since: new Date().toISOString() })).exec();
+    await expect(run('03', { solution: true, cluster: undefined, endpoints, namespace })).rejects.toMatchObject({
+      code: 'RUN_IN_PROGRESS', message: expect.stringMatching(/pid \d+ on host lab-pc-7/), fix: expect.stringMatching(/--namespace \/students\/<your name>\//),
+    });
+    await lease.revoke();
+    expect(await etcd.getAll().prefix(namespace).keys()).toEqual([]);
+  } finally {
+    await etcd.delete().prefix(namespace).exec();
+    etcd.close();
+  }
 });
 
 test('a lab file that does not parse fails every check with the file and the error', async () => {

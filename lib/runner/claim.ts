@@ -1,0 +1,81 @@
+/**
+ * One run at a time per owned prefix and namespace.
+ *
+ * Every lab deletes the prefixes it owns (lib/catalog.yaml `owns`) before
+ * and after each check, and several labs own `/logged_users`. Two runs in one
+ * namespace at once would delete each other's keys and fail in ways that
+ * look like the student's bug: a student with a watch in one terminal and a
+ * run in another, or two students sharing a namespace on a cluster without
+ * users (the default namespace then comes from the OS user name, the same on
+ * every lab machine).
+ *
+ * So a run claims each prefix it owns with a key on a lease,
+ * `/.workbook/claims<prefix>` inside its namespace (JSON: host, pid, lab,
+ * since), all in one transaction. The keys go when the run ends (the lease
+ * is revoked) or, if the runner was killed, when the lease expires; the
+ * claim of a process that is no longer alive on this machine is taken over
+ * at once.
+ *
+ * ```ts
+ * const release = await claimOwnedPrefixes(kv, lab, namespace);
+ * try { ... } finally { await release(); }
+ * ```
+ */
+import { hostname } from 'node:os';
+import type { Etcd3, Namespace } from 'etcd3';
+import type { LabEntry } from '../catalog.ts';
+import { commandLine } from '../cluster/processes.ts';
+import { RunInProgressError } from '../errors.ts';
+
+export const CLAIMS_PREFIX = '/.workbook/claims';
+/** How long a claim outlives a runner that was killed (etcd's lease TTL). */
+export const CLAIM_TTL_S = 10;
+
+interface Claimant {
+  host: string;
+  pid: number;
+  lab: string;
+  since: string;
+}
+
+function isGone(holder: Claimant): boolean {
+  return holder.host === hostname() && commandLine(holder.pid) === undefined;
+}
+
+export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, namespace: string): Promise<() => Promise<void>> {
+  const me: Claimant = { host: hostname(), pid: process.pid, lab: lab.id, since: new Date().toISOString() };
+  const keys = lab.owns.map((prefix) => CLAIMS_PREFIX + prefix);
+  const lease = kv.lease(CLAIM_TTL_S);
+  lease.on('lost', () => {}); // the run goes on; at worst another run could claim after it
+  const leaseId = await lease.grant();
+  const release = async () => {
+    try {
+      await lease.revoke();
+    } catch {
+      lease.release(); // the cluster is gone: stop the keepalives, let the lease expire
+    }
+  };
+  try {
+    // Twice at most: the second time after removing the claims of processes that are gone.
+    for (let attempt = 0; ; attempt++) {
+      let txn = kv.if(keys[0], 'Create', '==', 0);
+      for (const key of keys.slice(1)) txn = txn.and(key, 'Create', '==', 0);
+      const result = await txn
+        .then(...keys.map((key) => kv.put(key).value(JSON.stringify(me)).lease(leaseId)))
+        .else(...keys.map((key) => kv.get(key)))
+        .commit();
+      if (result.succeeded) return release;
+      const held = result.responses.flatMap((r, i) => (r.response_range?.kvs ?? []).map((kv) => ({ key: keys[i], revision: kv.mod_revision, holder: JSON.parse(kv.value.toString()) as Claimant })));
+      const live = held.find((h) => !isGone(h.holder));
+      if (live || attempt > 0) {
+        const shown = live ?? held[0];
+        throw new RunInProgressError(shown.key.slice(CLAIMS_PREFIX.length), namespace, shown.holder, shown.holder.host === me.host);
+      }
+      // Every holder is a process of this machine that has ended (killed before it could let go).
+      for (const h of held) await kv.if(h.key, 'Mod', '==', h.revision).then(kv.delete().key(h.key)).commit();
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
