@@ -22,10 +22,10 @@
  * ```
  */
 import { hostname } from 'node:os';
-import type { Etcd3, Namespace } from 'etcd3';
+import { type Etcd3, EtcdPermissionDeniedError, type Namespace } from 'etcd3';
 import type { LabEntry } from '../catalog.ts';
 import { commandLine } from '../cluster/processes.ts';
-import { RunInProgressError } from '../errors.ts';
+import { ConnectionSettingsError, RunInProgressError } from '../errors.ts';
 
 export const CLAIMS_PREFIX = '/.workbook/claims';
 /** How long a claim outlives a runner that was killed (etcd's lease TTL). */
@@ -38,8 +38,18 @@ interface Claimant {
   since: string;
 }
 
-function isGone(holder: Claimant): boolean {
-  return holder.host === hostname() && commandLine(holder.pid) === undefined;
+function isGone(holder: Claimant | undefined): boolean {
+  return !holder || (holder.host === hostname() && commandLine(holder.pid) === undefined);
+}
+
+/** A claim's record, or undefined when the key holds something else (not written by a run: nobody's claim). */
+function claimant(value: Buffer): Claimant | undefined {
+  try {
+    const holder = JSON.parse(value.toString()) as Claimant;
+    return typeof holder.host === 'string' && Number.isInteger(holder.pid) ? holder : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, namespace: string): Promise<() => Promise<void>> {
@@ -65,17 +75,25 @@ export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, n
         .else(...keys.map((key) => kv.get(key)))
         .commit();
       if (result.succeeded) return release;
-      const held = result.responses.flatMap((r, i) => (r.response_range?.kvs ?? []).map((kv) => ({ key: keys[i], revision: kv.mod_revision, holder: JSON.parse(kv.value.toString()) as Claimant })));
+      const held = result.responses.flatMap((r, i) => (r.response_range?.kvs ?? []).map((kv) => ({ key: keys[i], revision: kv.mod_revision, holder: claimant(kv.value) })));
       const live = held.find((h) => !isGone(h.holder));
       if (live || attempt > 0) {
         const shown = live ?? held[0];
-        throw new RunInProgressError(shown.key.slice(CLAIMS_PREFIX.length), namespace, shown.holder, shown.holder.host === me.host);
+        const holder = shown.holder ?? { host: 'unknown', pid: 0, lab: '?', since: '' };
+        throw new RunInProgressError(shown.key.slice(CLAIMS_PREFIX.length), namespace, holder, holder.host === me.host);
       }
       // Every holder is a process of this machine that has ended (killed before it could let go).
       for (const h of held) await kv.if(h.key, 'Mod', '==', h.revision).then(kv.delete().key(h.key)).commit();
     }
   } catch (error) {
     await release();
+    // The run's first write: a user who may not write in this namespace learns it here.
+    if (error instanceof EtcdPermissionDeniedError) {
+      throw new ConnectionSettingsError(
+        `the cluster does not let this run write in ${namespace || 'the key space\'s root'} (etcd: permission denied)`,
+        'use the namespace your user may write in: leave --namespace out (your connection file names it), or ask your instructor',
+      );
+    }
     throw error;
   }
 }

@@ -18,7 +18,7 @@ import { LocalCluster } from '../../lib/cluster/cluster.ts';
 import { generateCluster } from '../../lib/cluster/generate.ts';
 import { type Connection, clientOptions } from '../../lib/connection.ts';
 import { readConnectionFile } from '../../lib/runner/connection-file.ts';
-import { cli, sandboxProcesses, testCluster } from '../helpers.ts';
+import { cli, run, sandboxProcesses, testCluster } from '../helpers.ts';
 import { TEST_CLASS_CLIENT_PORT, TEST_CLASS_PEER_PORT } from '../ports.ts';
 
 describe('a class-shared cluster with TLS and auth', () => {
@@ -117,6 +117,10 @@ describe('a class-shared cluster with TLS and auth', () => {
     } finally {
       await hung.close();
     }
+    // Another student's namespace: the run's first write is refused, and said so.
+    await expect(run('03', { solution: true, cluster: undefined, connection: ana, connectionSource: 'class/ana.json', namespace: '/students/ben/' })).rejects.toMatchObject({
+      code: 'BAD_CONNECTION', message: 'the cluster does not let this run write in /students/ben/ (etcd: permission denied)',
+    });
     // As the student sees it: one line and the fix.
     const file = join(dir, 'ana-no-cert.json');
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(accounts.ana.file, 'utf8')), cert: undefined, key: undefined }));
