@@ -16,7 +16,6 @@ import { certSet, ensureCerts, readPem } from '../certs/store.ts';
 import { issue, loadIssuer } from '../certs/x509.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import { ConnectionSettingsError, UsageError } from '../errors.ts';
-import { connectionProblem } from '../runner/connection-problem.ts';
 import { paths } from '../paths.ts';
 import { type ConnectionFile, readConnectionFile, writeConnectionFile } from '../runner/connection-file.ts';
 import { createPrefixOwner, enableAuth } from './auth.ts';
@@ -99,6 +98,7 @@ export async function setupStudents(admin: Connection, names: string[], options:
   try {
     const refused = await client.user(admin.auth?.username ?? 'root').roles().then(() => undefined, (error: Error) => error);
     if (refused instanceof GRPCUnavailableError || refused instanceof GRPCDeadlineExceededError || refused?.constructor.name === 'BrokenCircuitError' /* cockatiel's, via etcd3 */) {
+      const { connectionProblem } = await import('../runner/connection-problem.ts');
       throw await connectionProblem({ connection: admin, source: options.adminSource ?? 'the root connection file', error: refused.message.split('\n')[0] });
     }
     if (refused) {

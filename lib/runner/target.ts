@@ -14,7 +14,6 @@ import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import { sharedNamespace } from './connection-file.ts';
-import { connectionProblem } from './connection-problem.ts';
 import { shown } from '../paths.ts';
 import type { Target } from './context.ts';
 
@@ -38,6 +37,8 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if (connection) {
     const statuses = await clusterStatus(connection, 2000);
     if (!statuses.some((s) => s.up)) {
+      // Loaded on failure only: it brings the certificate library (~140 ms), which a run that connects never needs.
+      const { connectionProblem } = await import('./connection-problem.ts');
       throw await connectionProblem({ connection, source: options.connectionSource ?? 'the command line', error: statuses[0]?.error ?? 'no endpoints' });
     }
     // A shared cluster: this run's keys live in a namespace of their own.
