@@ -35,13 +35,17 @@ export async function enableAuth(asRoot: Connection, rootPassword: string): Prom
   }
 }
 
+export function prefixOwnerRole(username: string): string {
+  return `prefix-owner:${username}`;
+}
+
 /**
  * A user who may read and write under `prefix` and nowhere else (a student
  * on the class cluster). Its role is named `prefix-owner:<username>`. Running it
  * again sets the password again.
  */
 export async function createPrefixOwner(client: Etcd3, username: string, password: string, prefix: string): Promise<void> {
-  const role = `prefix-owner:${username}`;
+  const role = prefixOwnerRole(username);
   await ignoring(client.role(role).create(), EtcdRoleExistsError);
   await client.role(role).grant({ permission: 'Readwrite', range: client.range({ prefix }) });
   try {

@@ -17,8 +17,9 @@ import { issue, loadIssuer } from '../certs/x509.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import { ConnectionSettingsError, UsageError } from '../errors.ts';
 import { paths } from '../paths.ts';
+import { CLAIMS_PREFIX, LAST_RUN_KEY, type LastRun, WORKBOOK_PREFIX } from '../runner/records.ts';
 import { type ConnectionFile, readConnectionFile, writeConnectionFile } from '../runner/connection-file.ts';
-import { createPrefixOwner, enableAuth } from './auth.ts';
+import { createPrefixOwner, enableAuth, prefixOwnerRole } from './auth.ts';
 import { LocalCluster } from './cluster.ts';
 
 export const STUDENTS_PREFIX = '/students/';
@@ -119,4 +120,48 @@ export async function setupStudents(admin: Connection, names: string[], options:
     client.close();
   }
   return accounts;
+}
+
+function parsed<T>(json: string): T | undefined {
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StudentActivity {
+  name: string;
+  namespace: string;
+  /** The student's own keys in the namespace (the workbook's records not counted). */
+  keys: number;
+  /** The student's most recent run, if any. */
+  lastRun?: LastRun;
+  /** Labs the student is running at this moment (their runs' claims). */
+  running: string[];
+}
+
+/** The students of a class cluster (users with a namespace of their own) and what is in their namespaces. */
+export async function classActivity(admin: Connection): Promise<StudentActivity[]> {
+  const client = new Etcd3(clientOptions(admin, 5000));
+  try {
+    // Students are the users `setupStudents` made: each holds the role prefix-owner:<name>.
+    const users = (await client.getUsers()).map((u) => u.name).filter((n) => n !== 'root').sort();
+    const roles = await Promise.all(users.map((name) => client.user(name).roles()));
+    const students = users.filter((name, i) => roles[i].some((r) => r.name === prefixOwnerRole(name)));
+    return await Promise.all(students.map(async (name): Promise<StudentActivity> => {
+      const namespace = `${STUDENTS_PREFIX}${name}/`;
+      const kv = client.namespace(namespace);
+      const [keys, records, claims, last] = await Promise.all([
+        kv.getAll().count(),
+        kv.getAll().prefix(WORKBOOK_PREFIX).count(),
+        kv.getAll().prefix(CLAIMS_PREFIX).strings(),
+        kv.get(LAST_RUN_KEY).string(),
+      ]);
+      const running = [...new Set(Object.values(claims).map((c) => parsed<{ lab: string }>(c)?.lab ?? '?'))];
+      return { name, namespace, keys: keys - records, lastRun: last ? parsed<LastRun>(last) : undefined, running };
+    }));
+  } finally {
+    client.close();
+  }
 }

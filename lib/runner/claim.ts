@@ -10,7 +10,7 @@
  * every lab machine).
  *
  * So a run claims each prefix it owns with a key on a lease,
- * `/.workbook/claims<prefix>` inside its namespace (JSON: host, pid, lab,
+ * `/.workbook/claims<prefix>` inside its namespace (records.ts) (JSON: host, pid, lab,
  * since), all in one transaction. The keys go when the run ends (the lease
  * is revoked) or, if the runner was killed, when the lease expires; the
  * claim of a process that is no longer alive on this machine is taken over
@@ -26,8 +26,8 @@ import { type Etcd3, EtcdPermissionDeniedError, type Namespace } from 'etcd3';
 import type { LabEntry } from '../catalog.ts';
 import { commandLine } from '../cluster/processes.ts';
 import { ConnectionSettingsError, RunInProgressError } from '../errors.ts';
+import { CLAIMS_PREFIX } from './records.ts';
 
-export const CLAIMS_PREFIX = '/.workbook/claims';
 /** How long a claim outlives a runner that was killed (etcd's lease TTL). */
 export const CLAIM_TTL_S = 10;
 

@@ -15,6 +15,7 @@ import { Sandbox } from '../sandbox/sandbox.ts';
 import type { CheckContext, LabChecks, Target } from './context.ts';
 import { CheckFailure, CheckSkipped, type FailureDetails } from './failure.ts';
 import { claimOwnedPrefixes } from './claim.ts';
+import { LAST_RUN_KEY, type LastRun } from './records.ts';
 import { recordProgress } from './progress.ts';
 import { Secrets } from './secrets.ts';
 import { Random, randomSeed } from './random.ts';
@@ -142,6 +143,11 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     const results = await runChecks(selected, checks, { box, workers, labFile, seed, target, etcd, kv, options, secrets, cleanups });
     await deleteOwnedKeys(lab, kv).catch(() => {});
     const result: LabResult = { lab, labFile, seed, checks: results, passed: isPassed(results), ms: Math.round(performance.now() - began) };
+    // On a shared cluster, what the instructor's `npm run class -- status` shows for this student.
+    if (target.namespace && !target.cluster) {
+      const last: LastRun = { lab: lab.id, passed: results.filter((r) => r.status === 'passed').length, total: results.length, outcome: labOutcome(result), at: new Date().toISOString() };
+      await kv.put(LAST_RUN_KEY).value(JSON.stringify(last)).exec().catch(() => {});
+    }
     const ran = results.some((r) => r.status !== 'skipped'); // a lab skipped here says nothing about the student's code
     if (ran && (options.recordProgress ?? (!options.solution && !options.labsDir && !options.only?.length))) {
       recordProgress(lab.id, {

@@ -12,6 +12,8 @@ import { certSet, readPem, strangerCerts } from '../../lib/certs/store.ts';
 import { issue, loadIssuer } from '../../lib/certs/x509.ts';
 import type { WorkbookError } from '../../lib/errors.ts';
 import { resolveTarget } from '../../lib/runner/target.ts';
+import { claimOwnedPrefixes } from '../../lib/runner/claim.ts';
+import { findLab } from '../../lib/catalog.ts';
 import { hungEndpoint, refusedEndpoint } from '../../lib/runner/unreachable.ts';
 import { type StudentAccount, setupStudents, startClassCluster } from '../../lib/cluster/class-cluster.ts';
 import { LocalCluster } from '../../lib/cluster/cluster.ts';
@@ -76,6 +78,23 @@ describe('a class-shared cluster with TLS and auth', () => {
     client.close();
     expect(sandboxProcesses({ orphans: true })).toEqual([]);
   }, 240_000);
+
+  test('class status shows the members, and each student\'s last run, run in progress and own keys', async () => {
+    // ben is running lab 04 right now (his run's claim, made with his own credentials).
+    const benClient = new Etcd3(clientOptions(readConnectionFile(accounts.ben.file).connection, 3000));
+    const release = await claimOwnedPrefixes(benClient.namespace('/students/ben/'), findLab('04'), '/students/ben/');
+    const shown = await cli('class', ['status', '--connection', join(dir, 'class', 'root.json')]);
+    await release();
+    benClient.close();
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stdout.split('\n');
+    expect(lines[0]).toMatch(/^member +endpoint +state +leader/);
+    expect(lines.find((l) => l.startsWith('class1'))).toMatch(/https:\/\/127\.0\.0\.1:\d+ +up +★ leader/);
+    // ana and ben ran every lab; the last was lab 15, which cannot run on a class cluster. cy only has keys of her own.
+    expect(lines.find((l) => l.startsWith('ana'))).toMatch(/^ana +\/students\/ana\/ +- +lab 15 ○ 0\/3 at \d\d:\d\d:\d\d UTC +0$/);
+    expect(lines.find((l) => l.startsWith('ben'))).toMatch(/^ben +\/students\/ben\/ +lab 04 +lab 15 ○ 0\/3 at .* 0$/);
+    expect(lines.find((l) => l.startsWith('cy'))).toMatch(/^cy +\/students\/cy\/ +- +none yet +4$/);
+  });
 
   test('a student\'s credentials cannot read or write another student\'s namespace', async () => {
     const ana = new Etcd3(clientOptions(readConnectionFile(accounts.ana.file).connection, 3000));

@@ -12,7 +12,8 @@ import { Etcd3 } from 'etcd3';
 import { expect, test } from 'vitest';
 import { findLab } from '../../lib/catalog.ts';
 import { projectRoot } from '../../lib/paths.ts';
-import { CLAIMS_PREFIX, CLAIM_TTL_S, claimOwnedPrefixes } from '../../lib/runner/claim.ts';
+import { CLAIM_TTL_S, claimOwnedPrefixes } from '../../lib/runner/claim.ts';
+import { CLAIMS_PREFIX } from '../../lib/runner/records.ts';
 import { byId, fixtures, noSandboxLeft, run, testCluster } from '../helpers.ts';
 
 

@@ -70,6 +70,8 @@ test('lab next is the first lab not passed; reset and hint answer bad input in o
   // Without a terminal to ask on, a destructive command wants --yes (and touches nothing).
   const noTty = await cli('cluster', ['reset']);
   expect(noTty.stderr.trim().split('\n')).toEqual(['error[NEEDS_CONFIRMATION]: `npm run cluster -- reset` needs a confirmation and there is no terminal to ask on', '  fix: add --yes']);
+  const unknownAction = await cli('class', ['stats']);
+  expect(unknownAction.stderr.trim().split('\n')).toEqual(['error[USAGE]: unknown action "stats"', '  fix: use start, setup, status, stop or reset']);
   const hint = await cli('hint', ['99']);
   expect(hint.stderr).toMatch(/^error\[UNKNOWN_LAB\]: there is no lab "99"/);
 });
