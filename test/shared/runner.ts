@@ -13,7 +13,7 @@ import { expect, test } from 'vitest';
 import { findLab } from '../../lib/catalog.ts';
 import { projectRoot } from '../../lib/paths.ts';
 import { CLAIM_TTL_S, claimOwnedPrefixes } from '../../lib/runner/claim.ts';
-import { CLAIMS_PREFIX } from '../../lib/runner/records.ts';
+import { CLAIMS_PREFIX, LAST_RUN_KEY } from '../../lib/runner/records.ts';
 import { byId, fixtures, noSandboxLeft, run, testCluster } from '../helpers.ts';
 
 
@@ -94,7 +94,8 @@ test('two runs that own the same keys in one namespace: the second is refused in
       code: 'RUN_IN_PROGRESS', message: expect.stringMatching(/pid \d+ on host lab-pc-7/), fix: expect.stringMatching(/--namespace \/students\/<your name>\//),
     });
     await lease.revoke();
-    expect(await etcd.getAll().prefix(namespace).keys()).toEqual([]);
+    // No claim outlives its run; what stays is the namespace's last-run record (for the class status).
+    expect(await etcd.getAll().prefix(namespace).keys()).toEqual([`${namespace}${LAST_RUN_KEY}`]);
   } finally {
     await etcd.delete().prefix(namespace).exec();
     etcd.close();
