@@ -3,7 +3,7 @@
  *
  *   start                       start it (etcd_config/secure*.yaml), auth on, class/root.json
  *   setup --students names.txt  one user per student, limited to /students/<name>/; class/<name>.json
- *   status                      its members, and each student's namespace: keys, newest write, lab running now
+ *   status                      its members, and per student: the lab running now, the last run, their own keys
  *   stop                        stop it (data kept)
  *   reset                       stop it and delete its data and class/ files
  */
