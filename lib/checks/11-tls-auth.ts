@@ -17,14 +17,12 @@ import { HANDSHAKE_MEANING, handshake } from '../cluster/handshake.ts';
 import type { Connection } from '../connection.ts';
 import { value } from '../runner/data.ts';
 
-/** What an error text of a secured cluster means (LAB.md, "Reading the errors", says the same at length). */
+/**
+ * What an error text of a secured cluster means, once the connection itself
+ * works (which TLS step failed is told by diagnosis(), from the wire; LAB.md,
+ * "Reading the errors", says the same at length).
+ */
 function meaning(error: string): string {
-  if (/unable to verify the first certificate|self[- ]signed|unable to get local issuer/i.test(error)) {
-    return 'the client spoke TLS but did not trust the server: without a CA of your own, gRPC trusts only the public ones. Pass opts.caCert as credentials.rootCertificate.';
-  }
-  if (/alert bad certificate|alert number 42|certificate required/i.test(error)) {
-    return 'the server refused the client\'s certificate: none was shown, or one that a CA the server trusts did not sign.';
-  }
   if (/No connection established|Connection dropped|handshake|ECONNRESET/i.test(error)) {
     return 'the connection failed before etcd read a request: a TLS problem, or plain http to a TLS port.';
   }

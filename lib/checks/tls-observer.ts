@@ -40,7 +40,7 @@ export type ClientConduct =
 
 export interface TlsObserver {
   endpoint: string;
-  /** The first connection's conduct, or never-connected if none came within `graceMs` from now or was already seen. */
+  /** The first connection's conduct: at once if one was seen, else the first within `graceMs`, else never-connected. */
   seen(graceMs: number): Promise<ClientConduct>;
   close(): Promise<void>;
 }

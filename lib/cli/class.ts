@@ -14,6 +14,7 @@ import type { LastRun } from '../runner/records.ts';
 import { clusterStatus, memberList } from '../cluster/inspect.ts';
 import { memberTable } from './member-tables.ts';
 import { table } from './table.ts';
+import { outcomeMark } from '../runner/report.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
@@ -34,8 +35,7 @@ function rootConnection(given: string | undefined, written: string) {
 /** "lab 07 ✔ 3/3 at 12:41:05" (UTC, as etcd and the logs have it). */
 function lastRun(run: LastRun | undefined): string {
   if (!run) return style.dim('none yet');
-  const mark = { passed: style.green('✔'), failed: style.red('✖'), skipped: style.yellow('○') }[run.outcome];
-  return `lab ${run.lab} ${mark} ${run.passed}/${run.total} at ${run.at.slice(11, 19)} UTC`;
+  return `lab ${run.lab} ${outcomeMark(run.outcome)} ${run.passed}/${run.total} at ${run.at.slice(11, 19)} UTC`;
 }
 
 await runCli(async () => {

@@ -7,7 +7,7 @@ import { formatLabList } from '../runner/list.ts';
 import { hintsShown } from '../runner/hints.ts';
 import { nextLab, readProgress } from '../runner/progress.ts';
 import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.ts';
-import { type LabResult, labOutcome, runLab, toJson } from '../runner/run-lab.ts';
+import { type LabResult, anyFailed, runLab, toJson } from '../runner/run-lab.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { forwardedOptions, parseLabArgs } from './lab-args.ts';
@@ -65,6 +65,6 @@ export function main(early?: Sandbox): Promise<void> {
   }
   if (results.length > 1) console.log('\n' + formatRunSummary(results, performance.now() - began));
   // Labs that could not run here (skipped, with the reason) do not fail the command.
-  return results.some((r) => labOutcome(r) === 'failed') ? 1 : 0;
+  return anyFailed(results) ? 1 : 0;
 });
 }

@@ -17,7 +17,7 @@ import { issue, loadIssuer } from '../certs/x509.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import { ConnectionSettingsError, UsageError } from '../errors.ts';
 import { paths } from '../paths.ts';
-import { CLAIMS_PREFIX, LAST_RUN_KEY, type LastRun, WORKBOOK_PREFIX } from '../runner/records.ts';
+import { CLAIMS_PREFIX, LAST_RUN_KEY, type LastRun, WORKBOOK_PREFIX, parseClaim, parseLastRun } from '../runner/records.ts';
 import { type ConnectionFile, readConnectionFile, writeConnectionFile } from '../runner/connection-file.ts';
 import { createPrefixOwner, enableAuth, prefixOwnerRole } from './auth.ts';
 import { LocalCluster } from './cluster.ts';
@@ -122,14 +122,6 @@ export async function setupStudents(admin: Connection, names: string[], options:
   return accounts;
 }
 
-function parsed<T>(json: string): T | undefined {
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 export interface StudentActivity {
   name: string;
   namespace: string;
@@ -158,8 +150,8 @@ export async function classActivity(admin: Connection): Promise<StudentActivity[
         kv.getAll().prefix(CLAIMS_PREFIX).strings(),
         kv.get(LAST_RUN_KEY).string(),
       ]);
-      const running = [...new Set(Object.values(claims).map((c) => parsed<{ lab: string }>(c)?.lab ?? '?'))];
-      return { name, namespace, keys: keys - records, lastRun: last ? parsed<LastRun>(last) : undefined, running };
+      const running = [...new Set(Object.values(claims).map((c) => parseClaim(c)?.lab ?? '?'))];
+      return { name, namespace, keys: keys - records, lastRun: last ? parseLastRun(last) : undefined, running };
     }));
   } finally {
     client.close();

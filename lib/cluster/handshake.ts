@@ -95,9 +95,9 @@ function classify(error: NodeJS.ErrnoException, hasClientCert: boolean, secured:
   return 'closed';
 }
 
-function target(endpoint: string): { host: string; port: number; secured: boolean } {
+function target(endpoint: string): { host: string; port: number } {
   const url = new URL(endpoint);
-  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), secured: url.protocol === 'https:' };
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { type LabEntry, labPath } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
-import { type LabResult, type RunLabOptions, labOutcome, runLab } from '../runner/run-lab.ts';
+import { type LabResult, type RunLabOptions, anyFailed, runLab } from '../runner/run-lab.ts';
 
 /** A lab whose file is not there: every check fails, saying so (a batch goes on). */
 function missingFile(lab: LabEntry, folder: string): LabResult {
@@ -49,7 +49,7 @@ export async function gradeLabs(labs: LabEntry[], options: GradeOptions): Promis
     results.push(result);
     options.onLab?.(result);
   }
-  return { results, passed: results.every((r) => labOutcome(r) !== 'failed'), ms: Math.round(performance.now() - began) };
+  return { results, passed: !anyFailed(results), ms: Math.round(performance.now() - began) };
 }
 
 export function passedChecks(result: LabResult): number {

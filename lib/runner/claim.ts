@@ -10,8 +10,8 @@
  * every lab machine).
  *
  * So a run claims each prefix it owns with a key on a lease,
- * `/.workbook/claims<prefix>` inside its namespace (records.ts) (JSON: host, pid, lab,
- * since), all in one transaction. The keys go when the run ends (the lease
+ * `/.workbook/claims<prefix>` inside its namespace (records.ts: host, pid,
+ * lab, since), all in one transaction. The keys go when the run ends (the lease
  * is revoked) or, if the runner was killed, when the lease expires; the
  * claim of a process that is no longer alive on this machine is taken over
  * at once.
@@ -26,34 +26,17 @@ import { type Etcd3, EtcdPermissionDeniedError, type Namespace } from 'etcd3';
 import type { LabEntry } from '../catalog.ts';
 import { commandLine } from '../cluster/processes.ts';
 import { ConnectionSettingsError, RunInProgressError } from '../errors.ts';
-import { CLAIMS_PREFIX } from './records.ts';
+import { CLAIMS_PREFIX, type Claim, parseClaim } from './records.ts';
 
 /** How long a claim outlives a runner that was killed (etcd's lease TTL). */
 export const CLAIM_TTL_S = 10;
 
-interface Claimant {
-  host: string;
-  pid: number;
-  lab: string;
-  since: string;
-}
-
-function isGone(holder: Claimant | undefined): boolean {
+function isGone(holder: Claim | undefined): boolean {
   return !holder || (holder.host === hostname() && commandLine(holder.pid) === undefined);
 }
 
-/** A claim's record, or undefined when the key holds something else (not written by a run: nobody's claim). */
-function claimant(value: Buffer): Claimant | undefined {
-  try {
-    const holder = JSON.parse(value.toString()) as Claimant;
-    return typeof holder.host === 'string' && Number.isInteger(holder.pid) ? holder : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, namespace: string): Promise<() => Promise<void>> {
-  const me: Claimant = { host: hostname(), pid: process.pid, lab: lab.id, since: new Date().toISOString() };
+  const me: Claim = { host: hostname(), pid: process.pid, lab: lab.id, since: new Date().toISOString() };
   const keys = lab.owns.map((prefix) => CLAIMS_PREFIX + prefix);
   const lease = kv.lease(CLAIM_TTL_S);
   lease.on('lost', () => {}); // the run goes on; at worst another run could claim after it
@@ -75,7 +58,7 @@ export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, n
         .else(...keys.map((key) => kv.get(key)))
         .commit();
       if (result.succeeded) return release;
-      const held = result.responses.flatMap((r, i) => (r.response_range?.kvs ?? []).map((kv) => ({ key: keys[i], revision: kv.mod_revision, holder: claimant(kv.value) })));
+      const held = result.responses.flatMap((r, i) => (r.response_range?.kvs ?? []).map((kv) => ({ key: keys[i], revision: kv.mod_revision, holder: parseClaim(kv.value) })));
       const live = held.find((h) => !isGone(h.holder));
       if (live || attempt > 0) {
         const shown = live ?? held[0];

@@ -39,11 +39,11 @@ function clientCertificate(connection: Connection): string {
 }
 
 /** The error for one member's handshake that went wrong because of the settings (not the cluster being down). */
-function settingsError(kind: HandshakeKind, endpoint: string, outcome: Handshake, f: FailedConnection): WorkbookError | undefined {
+function settingsError(outcome: Handshake, endpoint: string, f: FailedConnection): WorkbookError | undefined {
   const at = hostOf(endpoint);
   const from = f.source;
   const newFile = 'ask your instructor for a new connection file (`npm run class -- setup` makes them again)';
-  switch (kind) {
+  switch (outcome.kind) {
     case 'server-plain':
       return new ConnectionSettingsError(`the member at ${at} speaks plain http, and ${from} asks for TLS (it gives a CA)`, `remove "ca", "cert" and "key" from ${from}, or use the cluster's https endpoints`);
     case 'server-tls':
@@ -71,7 +71,7 @@ export async function connectionProblem(f: FailedConnection): Promise<WorkbookEr
   const endpoints = connection.endpoints;
   const outcomes = await Promise.all(endpoints.map((e) => handshake(e, connection.tls)));
   for (const [i, outcome] of outcomes.entries()) {
-    const error = settingsError(outcome.kind, endpoints[i], outcome, f);
+    const error = settingsError(outcome, endpoints[i], f);
     if (error) return error;
   }
   if (outcomes.every((o) => UNREACHABLE.includes(o.kind))) {

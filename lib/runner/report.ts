@@ -5,7 +5,7 @@
 import { shown } from '../paths.ts';
 import { style } from '../cli/style.ts';
 import { show } from './failure.ts';
-import { type LabOutcome, type LabResult, labOutcome } from './run-lab.ts';
+import { type LabOutcome, type LabResult, anyFailed, labOutcome } from './run-lab.ts';
 
 function indent(text: string, pad: string): string {
   return text.split('\n').map((l) => pad + l).join('\n');
@@ -60,11 +60,16 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
   return lines.join('\n');
 }
 
+/** ✔ passed, ✖ failed, ○ could not run here. */
+export function outcomeMark(outcome: LabOutcome): string {
+  return { passed: style.green('✔'), skipped: style.yellow('○'), failed: style.red('✖') }[outcome];
+}
+
 /** One line for a finished lab: mark, id, slug, checks passed, time. */
 export function formatLabLine(r: LabResult): string {
   const passed = r.checks.filter((c) => c.status === 'passed').length;
   const skipped = r.checks.filter((c) => c.status === 'skipped').length;
-  const mark = { passed: style.green('✔'), skipped: style.yellow('○'), failed: style.red('✖') }[labOutcome(r)];
+  const mark = outcomeMark(labOutcome(r));
   return `${mark} ${r.lab.id} ${r.lab.slug.padEnd(16)} ${String(passed).padStart(2)}/${r.checks.length} checks  ${(r.ms / 1000).toFixed(1).padStart(5)} s${skipped ? style.dim(`  (${skipped} skipped)`) : ''}`;
 }
 
@@ -73,5 +78,5 @@ export function formatRunSummary(results: LabResult[], ms: number): string {
   const count = (outcome: LabOutcome) => results.filter((r) => labOutcome(r) === outcome).length;
   const skipped = count('skipped');
   const total = `${count('passed')} of ${results.length} labs passed${skipped ? `, ${skipped} could not run here (○, the reason is above)` : ''} in ${(ms / 1000).toFixed(1)} s`;
-  return [...results.map(formatLabLine), count('failed') === 0 ? style.green(total) : style.red(total)].join('\n');
+  return [...results.map(formatLabLine), anyFailed(results) ? style.red(total) : style.green(total)].join('\n');
 }

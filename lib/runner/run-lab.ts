@@ -81,6 +81,11 @@ export function labOutcome(result: Pick<LabResult, 'checks' | 'passed'>): LabOut
   return result.checks.length > 0 && result.checks.every((c) => c.status === 'skipped') ? 'skipped' : 'failed';
 }
 
+/** Whether any lab of a run failed (labs that could not run here do not count): what decides a command's exit code. */
+export function anyFailed(results: LabResult[]): boolean {
+  return results.some((r) => labOutcome(r) === 'failed');
+}
+
 /** The outcome as JSON reports spell it (Exercism's results.json, --json). */
 export function statusWord(result: Pick<LabResult, 'checks' | 'passed'>): 'pass' | 'fail' | 'skip' {
   return ({ passed: 'pass', failed: 'fail', skipped: 'skip' } as const)[labOutcome(result)];
