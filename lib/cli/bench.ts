@@ -29,7 +29,7 @@ import { faultFigures } from '../faults/figures.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { paths } from '../paths.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 import { median } from '../runner/stats.ts';
 
 const BENCH_CLIENT_PORT = 26791;

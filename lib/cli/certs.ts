@@ -5,7 +5,7 @@ import { shown } from '../paths.ts';
 import { readFileSync } from 'node:fs';
 import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 await runCli(async () => {
   const program = command('certs', 'Make the CA, server and client certificates in certs/ (kept when they are still good)')

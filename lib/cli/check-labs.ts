@@ -9,7 +9,7 @@ import { paths } from '../paths.ts';
 import type { LabResult } from '../runner/run-lab.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 /** What is wrong with a stub's run: checks that passed, or failed for another reason than a TODO. */
 function stubProblems(result: LabResult): string[] {

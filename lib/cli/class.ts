@@ -13,7 +13,7 @@ import { classActivity, readStudentNames, setupStudents, startClassCluster } fro
 import type { LastRun } from '../runner/records.ts';
 import { clusterStatus, memberList } from '../cluster/inspect.ts';
 import { memberTable } from './member-tables.ts';
-import { table } from './table.ts';
+import { table } from '../terminal/table.ts';
 import { outcomeMark } from '../runner/report.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { UsageError } from '../errors.ts';
@@ -22,7 +22,7 @@ import { readConnectionFile } from '../runner/connection-file.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 /** Root's connection: the file given, or the one `start` wrote (which must exist). */
 function rootConnection(given: string | undefined, written: string) {

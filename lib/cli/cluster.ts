@@ -8,7 +8,7 @@ import { shown } from '../paths.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 
 async function status(cluster: LocalCluster): Promise<number> {

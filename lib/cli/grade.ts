@@ -17,7 +17,7 @@ import { type LabResult, labOutcome } from '../runner/run-lab.ts';
 import { type GradeArgs, parseGradeArgs } from './grade-args.ts';
 import { runCli } from './main.ts';
 import { resolveConnection } from '../runner/connection-file.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 function failedLines(result: LabResult): string[] {
   const failed = result.checks.filter((c) => c.status === 'failed');

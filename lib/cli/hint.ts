@@ -5,7 +5,7 @@ import { nextLab, readProgress } from '../runner/progress.ts';
 import { labCommand } from '../runner/report.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 await runCli(async () => {
   const program = command('hint', 'One more hint for a lab each time you ask (default: the first lab not passed yet)')

@@ -14,7 +14,7 @@ import { forwardedOptions, parseLabArgs } from './lab-args.ts';
 import { LabWatcher } from './watch.ts';
 import { resolveConnection } from '../runner/connection-file.ts';
 import { paths, shown } from '../paths.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 export function main(early?: Sandbox): Promise<void> {
   return runCli(async () => {

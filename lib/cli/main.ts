@@ -4,7 +4,7 @@
  */
 import { isWorkbookError } from '../errors.ts';
 import { isHelpShown } from './arg-parsers.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 export function printError(error: unknown): void {
   if (isWorkbookError(error)) {

@@ -2,8 +2,8 @@
  * The members of a cluster as a table, for people: `npm run cluster -- status`,
  * and the playground after every command.
  */
-import { style } from './style.ts';
-import { table } from './table.ts';
+import { style } from '../terminal/style.ts';
+import { table } from '../terminal/table.ts';
 import type { MemberReport } from '../faults/faulty-cluster.ts';
 import type { MemberState } from '../cluster/cluster.ts';
 import type { MemberStatus } from '../cluster/inspect.ts';

@@ -18,7 +18,7 @@ import { resolveTarget } from '../runner/target.ts';
 import { command, integer, parseArgv } from './arg-parsers.ts';
 import { addConnectionOptions, connectionFlags } from './connection-args.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 const USAGE = 'usage: npm run playground [-- --faults [--nodes 5]] (or -- --connection <file> for a class cluster)';
 

@@ -6,7 +6,7 @@ import { isModified, resetLab } from '../runner/reset.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 
 await runCli(async () => {

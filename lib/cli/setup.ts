@@ -4,7 +4,7 @@ import { LocalCluster } from '../cluster/cluster.ts';
 import { ensureEtcd } from '../etcd/install.ts';
 import { shown } from '../paths.ts';
 import { runCli } from './main.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 await runCli(async () => {
   const result = await ensureEtcd({ log: (line) => console.log(style.dim(line)) });

@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import { type LabEntry, labPath, loadCatalog } from '../catalog.ts';
 import { paths, shown } from '../paths.ts';
 import { nextHint } from '../runner/hints.ts';
-import { style } from './style.ts';
+import { style } from '../terminal/style.ts';
 
 export interface WatchSettings {
   lab: LabEntry;

@@ -6,7 +6,7 @@
  * Ctrl-D (or the end of piped input) ends it after the last command.
  */
 import { createInterface } from 'node:readline';
-import { style } from '../cli/style.ts';
+import { style } from '../terminal/style.ts';
 import { COMMANDS, CommandError, parseCommand } from './commands.ts';
 import type { PlaygroundSession } from './session.ts';
 

@@ -14,7 +14,7 @@ import { memberTable, faultTable } from '../cli/member-tables.ts';
 import type { MemberState } from '../cluster/cluster.ts';
 import { type Connection, clientOptions } from '../connection.ts';
 import type { FaultyCluster } from '../faults/faulty-cluster.ts';
-import { style } from '../cli/style.ts';
+import { style } from '../terminal/style.ts';
 import { type Command, helpText } from './commands.ts';
 
 /** How long one member has to answer a key-value call. */

@@ -2,7 +2,7 @@
  * The lab list (`npm run lab` with no argument): every lab with its state.
  */
 import type { LabEntry } from '../catalog.ts';
-import { style } from '../cli/style.ts';
+import { style } from '../terminal/style.ts';
 import { type Progress, nextLab } from './progress.ts';
 import { labCommand } from './report.ts';
 

@@ -3,7 +3,7 @@
  * how to reproduce. The first failing check comes first.
  */
 import { shown } from '../paths.ts';
-import { style } from '../cli/style.ts';
+import { style } from '../terminal/style.ts';
 import { show } from './failure.ts';
 import { type LabOutcome, type LabResult, anyFailed, labOutcome } from './run-lab.ts';
 
