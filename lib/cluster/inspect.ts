@@ -5,9 +5,10 @@
  *
  * Every call has a deadline: a member that hangs must never hang us.
  */
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Connection, asConnection, clientOptions } from '../connection.ts';
+import { withClient } from '../connection/client.ts';
+import { type Connection, asConnection } from '../connection/connection.ts';
 
 /** Where to ask: endpoints, or a connection with TLS and a user (a secured cluster). */
 export type Access = Connection | string[];
@@ -34,19 +35,15 @@ export interface MemberInfo {
   peerUrls: string[];
 }
 
-async function withClient<T>(access: Access, endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>, options: { singleAttempt?: boolean } = {}): Promise<T> {
-  const client = new Etcd3(clientOptions({ ...asConnection(access), endpoints: [endpoint] }, deadlineMs, options));
-  try {
-    return await work(client);
-  } finally {
-    client.close();
-  }
+/** One member, one piece of work. */
+function withMember<T>(access: Access, endpoint: string, deadlineMs: number, work: (client: Etcd3) => Promise<T>, options: { singleAttempt?: boolean } = {}): Promise<T> {
+  return withClient(access, { deadlineMs, endpoints: [endpoint], singleAttempt: options.singleAttempt }, work);
 }
 
 /** One member's view of itself: one request within `deadlineMs` (no retries: a hung member costs `deadlineMs`, not three times that). */
 export async function memberStatus(endpoint: string, deadlineMs = 1000, access: Access = [endpoint]): Promise<MemberStatus> {
   try {
-    return await withClient(access, endpoint, deadlineMs, async (client) => {
+    return await withMember(access, endpoint, deadlineMs, async (client) => {
       const s = await client.maintenance.status();
       return {
         endpoint,
@@ -75,7 +72,7 @@ export async function memberList(access: Access, deadlineMs = 2000): Promise<Mem
   let lastError: unknown;
   for (const endpoint of asConnection(access).endpoints) {
     try {
-      return await withClient(access, endpoint, deadlineMs, async (client) => {
+      return await withMember(access, endpoint, deadlineMs, async (client) => {
         const { members } = await client.cluster.memberList({});
         return members.map((m) => ({ id: m.ID, name: m.name, clientUrls: [...m.clientURLs], peerUrls: [...m.peerURLs] }));
       });
@@ -110,7 +107,7 @@ export async function moveLeader(access: Access, targetId: string, waitMs = 5000
   const leader = statuses.find((s) => s.isLeader);
   if (!leader) throw new Error('there is no leader to move');
   if (leader.id !== targetId) {
-    await withClient(access, leader.endpoint, 3000, (client) => client.maintenance.moveLeader({ targetID: targetId }));
+    await withMember(access, leader.endpoint, 3000, (client) => client.maintenance.moveLeader({ targetID: targetId }));
   }
   const deadline = Date.now() + waitMs;
   while ((await agreedLeader(access, waitMs)) !== targetId) {

@@ -10,12 +10,14 @@
  */
 import { Etcd3, type Namespace, type Watcher } from 'etcd3';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { memberTable, faultTable } from '../cli/member-tables.ts';
+import { memberTable, faultTable } from '../reporters/member-tables.ts';
 import type { MemberState } from '../cluster/cluster.ts';
-import { type Connection, clientOptions } from '../connection.ts';
+import { type Connection, clientOptions } from '../connection/connection.ts';
 import type { FaultyCluster } from '../faults/faulty-cluster.ts';
 import { style } from '../terminal/style.ts';
 import { type Command, helpText } from './commands.ts';
+import { classifyEtcdError } from '../connection/etcd-errors.ts';
+import { openClient } from '../connection/client.ts';
 
 /** How long one member has to answer a key-value call. */
 const CALL_MS = 2000;
@@ -42,13 +44,14 @@ const bad = (text: string) => `${style.red('✖')} ${text}`;
 
 /** One line on why a member did not do what was asked. */
 function whyFailed(error: unknown, member: string): string {
-  const e = error as Error;
-  const text = `${e?.constructor?.name ?? ''} ${e?.message ?? String(error)}`;
-  if (/DeadlineExceeded|deadline exceeded/i.test(text)) return `${member} did not answer within ${CALL_MS / 1000} s (down, paused, or cut off from a quorum: status shows which)`;
-  if (/ECONNREFUSED|ConnectFailed|failed to connect|No connection established/i.test(text)) return `${member} refuses connections: it is not running`;
-  if (/request timed out|no leader/i.test(text)) return `${member} could not reach a quorum (etcd: ${e.message.split('\n')[0]})`;
-  if (/permission denied/i.test(text)) return `etcd refused: permission denied (your user may not touch that key)`;
-  return `${member}: ${e?.message?.split('\n')[0] ?? String(error)}`;
+  const { kind, text } = classifyEtcdError(error);
+  switch (kind) {
+    case 'deadline': return `${member} did not answer within ${CALL_MS / 1000} s (down, paused, or cut off from a quorum: status shows which)`;
+    case 'refused': return `${member} refuses connections: it is not running`;
+    case 'no-quorum': return `${member} could not reach a quorum (etcd: ${text})`;
+    case 'permission-denied': return 'etcd refused: permission denied (your user may not touch that key)';
+    default: return `${member}: ${text}`;
+  }
 }
 
 export class PlaygroundSession {
@@ -65,7 +68,7 @@ export class PlaygroundSession {
   private client(member: PlaygroundMember): Namespace {
     let entry = this.clients.get(member.name);
     if (!entry) {
-      const root = new Etcd3(clientOptions({ ...this.options.connection, endpoints: [member.endpoint] }, CALL_MS, { singleAttempt: true }));
+      const root = openClient(this.options.connection, { deadlineMs: CALL_MS, endpoints: [member.endpoint], singleAttempt: true });
       entry = { root, view: this.options.namespace ? root.namespace(this.options.namespace) : root };
       this.clients.set(member.name, entry);
     }
