@@ -33,3 +33,13 @@ export function shown(path: string): string {
   const abs = resolve(path);
   return abs.startsWith(projectRoot + '/') ? abs.slice(projectRoot.length + 1) : abs;
 }
+
+/**
+ * The folder whose lab files a run uses: another folder (a submission being
+ * graded, resolved against the current directory), the reference solutions,
+ * or the student's own labs/.
+ */
+export function labsFolder(options: { labsDir?: string; solution?: boolean }): string {
+  if (options.labsDir) return resolve(options.labsDir);
+  return options.solution ? paths.solutions : paths.labs;
+}

@@ -8,7 +8,8 @@ import { inject } from 'vitest';
 import { LocalCluster } from '../lib/cluster/cluster.ts';
 import { loadClusterSpec } from '../lib/cluster/config.ts';
 import { projectRoot } from '../lib/paths.ts';
-import { type LabResult, type RunLabOptions, runLab } from '../lib/runner/run-lab.ts';
+import { type RunLabOptions, runLab } from '../lib/runner/run-lab.ts';
+import type { LabResult } from '../lib/runner/results.ts';
 
 let clusterKey: 'clusterDir' | 'clusterDirB' = 'clusterDir';
 
@@ -28,7 +29,7 @@ export const fixtures = join(projectRoot, 'test', 'fixtures');
 
 /** Runs a lab on the test cluster, silently, without touching progress. */
 export function run(lab: string, options: RunLabOptions = {}): Promise<LabResult> {
-  return runLab(lab, { cluster: testCluster(), renderer: 'silent', recordProgress: false, ...options });
+  return runLab(lab, { cluster: testCluster(), renderer: 'silent', ...options });
 }
 
 export function wrongDir(lab: string, variant: string): string {

@@ -30,7 +30,7 @@ import { generateCluster } from '../cluster/generate.ts';
 import { paths } from '../paths.ts';
 import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';
-import { median } from '../runner/stats.ts';
+import { median } from '../checks/helpers/stats.ts';
 
 const BENCH_CLIENT_PORT = 26791;
 const BENCH_PEER_PORT = 26891;

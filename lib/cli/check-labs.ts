@@ -6,7 +6,7 @@
 import { loadCatalog, selectLabs } from '../catalog.ts';
 import { gradeLabs } from '../grading/grade.ts';
 import { paths } from '../paths.ts';
-import type { LabResult } from '../runner/run-lab.ts';
+import type { LabResult } from '../runner/results.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';

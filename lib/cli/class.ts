@@ -9,16 +9,18 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { classActivity, readStudentNames, setupStudents, startClassCluster } from '../cluster/class-cluster.ts';
+import { classActivity } from '../class/activity.ts';
+import { startClassCluster } from '../class/start.ts';
+import { readStudentNames, setupStudents } from '../class/students.ts';
 import type { LastRun } from '../runner/records.ts';
 import { clusterStatus, memberList } from '../cluster/inspect.ts';
-import { memberTable } from './member-tables.ts';
+import { memberTable } from '../reporters/member-tables.ts';
 import { table } from '../terminal/table.ts';
-import { outcomeMark } from '../runner/report.ts';
+import { outcomeMark } from '../reporters/lab-report.ts';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
-import { readConnectionFile } from '../runner/connection-file.ts';
+import { readConnectionFile } from '../connection/file.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
@@ -73,7 +75,7 @@ await runCli(async () => {
       const admin = rootConnection(o.connection, rootFile);
       const statuses = await clusterStatus(admin.connection, 2000);
       if (!statuses.some((s) => s.up)) {
-        const { connectionProblem } = await import('../runner/connection-problem.ts');
+        const { connectionProblem } = await import('../connection/problem.ts');
         throw await connectionProblem({ connection: admin.connection, source: admin.source, error: statuses[0]?.error ?? 'no endpoints' });
       }
       const names = await memberList(admin.connection).catch(() => []);

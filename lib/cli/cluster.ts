@@ -1,7 +1,7 @@
 /** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { memberTable } from './member-tables.ts';
+import { memberTable } from '../reporters/member-tables.ts';
 import { UsageError } from '../errors.ts';
 import { etcdVersion, requireEtcd } from '../etcd/binaries.ts';
 import { shown } from '../paths.ts';

@@ -4,7 +4,7 @@
  * no flag on purpose: ETCD_PASSWORD or the connection file.
  */
 import { type Command, Option } from 'commander';
-import type { ConnectionFlags } from '../runner/connection-file.ts';
+import type { ConnectionFlags } from '../connection/file.ts';
 import { endpointList } from './arg-parsers.ts';
 
 export function addConnectionOptions(program: Command): Command {

@@ -9,14 +9,16 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type LabEntry, loadCatalog, selectLabs } from '../catalog.ts';
 import { UsageError } from '../errors.ts';
-import { type Grade, gradeLabs, passedChecks } from '../grading/grade.ts';
-import { type ScoreRow, junitXml, resultsJson, scoreCsv, scoreMarkdown } from '../grading/formats.ts';
+import { type Grade, gradeLabs } from '../grading/grade.ts';
+import { junitXml } from '../reporters/junit.ts';
+import { resultsJson } from '../reporters/results-json.ts';
+import { type ScoreRow, scoreCsv, scoreMarkdown } from '../reporters/score-tables.ts';
 import { shown } from '../paths.ts';
-import { formatLabLine } from '../runner/report.ts';
-import { type LabResult, labOutcome } from '../runner/run-lab.ts';
+import { formatLabLine } from '../reporters/lab-report.ts';
+import { type LabResult, labOutcome, passedChecks } from '../runner/results.ts';
 import { type GradeArgs, parseGradeArgs } from './grade-args.ts';
 import { runCli } from './main.ts';
-import { resolveConnection } from '../runner/connection-file.ts';
+import { resolveConnection } from '../connection/file.ts';
 import { style } from '../terminal/style.ts';
 
 function failedLines(result: LabResult): string[] {

@@ -1,8 +1,8 @@
 /** `npm run hint [N]`: one more hint for lab N (default: the first lab not passed yet). */
 import { findLab, loadCatalog } from '../catalog.ts';
-import { nextHint } from '../runner/hints.ts';
-import { nextLab, readProgress } from '../runner/progress.ts';
-import { labCommand } from '../runner/report.ts';
+import { nextHint } from '../state/hints.ts';
+import { nextLab, readProgress } from '../state/progress.ts';
+import { labCommand } from '../reporters/lab-report.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';

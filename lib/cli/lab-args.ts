@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
-import type { ConnectionFlags } from '../runner/connection-file.ts';
+import type { ConnectionFlags } from '../connection/file.ts';
 import { command, integer, parseArgv } from './arg-parsers.ts';
 import { addConnectionOptions, connectionArgv, connectionFlags } from './connection-args.ts';
 

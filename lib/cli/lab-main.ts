@@ -3,17 +3,19 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
-import { formatLabList } from '../runner/list.ts';
-import { hintsShown } from '../runner/hints.ts';
-import { nextLab, readProgress } from '../runner/progress.ts';
-import { formatLabReport, formatRunSummary, labCommand } from '../runner/report.ts';
-import { type LabResult, anyFailed, runLab, toJson } from '../runner/run-lab.ts';
+import { formatLabList } from '../reporters/lab-list.ts';
+import { hintsShown } from '../state/hints.ts';
+import { nextLab, readProgress, recordRun } from '../state/progress.ts';
+import { formatLabReport, formatRunSummary, labCommand } from '../reporters/lab-report.ts';
+import { runLab } from '../runner/run-lab.ts';
+import { type LabResult, anyFailed } from '../runner/results.ts';
+import { toJson } from '../reporters/json.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { runCli } from './main.ts';
 import { forwardedOptions, parseLabArgs } from './lab-args.ts';
 import { LabWatcher } from './watch.ts';
-import { resolveConnection } from '../runner/connection-file.ts';
-import { paths, shown } from '../paths.ts';
+import { resolveConnection } from '../connection/file.ts';
+import { labsFolder, shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
 
 export function main(early?: Sandbox): Promise<void> {
@@ -30,7 +32,7 @@ export function main(early?: Sandbox): Promise<void> {
   }
   const labs = selectLabs(args.labs.map((l) => (l === 'next' ? next!.id : l)));
   if (args.watch) {
-    const folder = args.labsDir ? resolve(args.labsDir) : args.solution ? paths.solutions : paths.labs;
+    const folder = labsFolder(args);
     if (!existsSync(labPath(labs[0], folder))) throw new LabFileMissingError(shown(labPath(labs[0], folder)));
     const watcher = new LabWatcher({ lab: labs[0], folder, forward: forwardedOptions({ ...args, labsDir: args.labsDir ? resolve(args.labsDir) : undefined }) });
     watcher.start();
@@ -57,6 +59,8 @@ export function main(early?: Sandbox): Promise<void> {
       sandbox: i === 0 ? early : undefined,
     });
     results.push(result);
+    // Progress is the student's own file, run whole.
+    if (!args.solution && !args.labsDir && !args.only?.length) recordRun(result);
     console.log(formatLabReport(result, { reproduce: labCommand(lab.id, forwardedOptions({ ...args, seed: result.seed })), hintsShown: hintsShown(lab) }));
   }
   if (args.json) {

@@ -5,7 +5,7 @@
  * the state of every member after each command. Ctrl-C tears it all down.
  */
 import { memberList } from '../cluster/inspect.ts';
-import { LocalCluster } from '../cluster/cluster.ts';
+import type { LocalCluster } from '../cluster/cluster.ts';
 import { freePortBase } from '../cluster/probe.ts';
 import { removeAbandoned, throwawayClusterDir } from '../cluster/throwaway.ts';
 import { UsageError } from '../errors.ts';
@@ -13,7 +13,7 @@ import { FaultyCluster } from '../faults/faulty-cluster.ts';
 import { shown } from '../paths.ts';
 import { PlaygroundConsole } from '../playground/console.ts';
 import { PlaygroundSession } from '../playground/session.ts';
-import { resolveConnection } from '../runner/connection-file.ts';
+import { resolveConnection } from '../connection/file.ts';
 import { resolveTarget } from '../runner/target.ts';
 import { command, integer, parseArgv } from './arg-parsers.ts';
 import { addConnectionOptions, connectionFlags } from './connection-args.ts';

@@ -1,8 +1,8 @@
 /** `npm run reset N [--yes]` / `npm run reset -- --all`: put lab files back to their stubs (yours are backed up). */
-import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
+import { labFileName, labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
-import { isModified, resetLab } from '../runner/reset.ts';
+import { isModified, resetLab } from '../state/reset.ts';
 import { command, parseArgv } from './arg-parsers.ts';
 import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
@@ -20,7 +20,7 @@ await runCli(async () => {
   const labs = all ? loadCatalog() : selectLabs(program.args);
   const modified = labs.filter((lab) => isModified(lab));
   if (modified.length === 0) {
-    console.log(`${labs.length === 1 ? `labs/${labs[0].id}-${labs[0].slug}.ts is` : 'Those lab files are'} already the stub: nothing to reset.`);
+    console.log(`${labs.length === 1 ? `labs/${labFileName(labs[0])} is` : 'Those lab files are'} already the stub: nothing to reset.`);
     return 0;
   }
   const files = modified.map((lab) => shown(labPath(lab, paths.labs)));

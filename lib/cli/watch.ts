@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { type LabEntry, labPath, loadCatalog } from '../catalog.ts';
 import { paths, shown } from '../paths.ts';
-import { nextHint } from '../runner/hints.ts';
+import { nextHint } from '../state/hints.ts';
 import { style } from '../terminal/style.ts';
 
 export interface WatchSettings {

@@ -7,8 +7,9 @@
  */
 import { type LabEntry, labPath } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
-import { paths, shown } from '../paths.ts';
-import { type LabResult, type RunLabOptions, anyFailed, runLab } from '../runner/run-lab.ts';
+import { labsFolder, shown } from '../paths.ts';
+import { type RunLabOptions, runLab } from '../runner/run-lab.ts';
+import { type LabResult, anyFailed } from '../runner/results.ts';
 
 /** A lab whose file is not there: every check fails, saying so (a batch goes on). */
 function missingFile(lab: LabEntry, folder: string): LabResult {
@@ -41,17 +42,13 @@ export async function gradeLabs(labs: LabEntry[], options: GradeOptions): Promis
   for (const lab of labs) {
     let result: LabResult;
     try {
-      result = await runLab(lab.id, { ...options, renderer: 'silent', recordProgress: false });
+      result = await runLab(lab.id, { ...options, renderer: 'silent' });
     } catch (error) {
       if (!(error instanceof LabFileMissingError)) throw error;
-      result = missingFile(lab, options.labsDir ?? (options.solution ? paths.solutions : paths.labs));
+      result = missingFile(lab, labsFolder(options));
     }
     results.push(result);
     options.onLab?.(result);
   }
   return { results, passed: !anyFailed(results), ms: Math.round(performance.now() - began) };
-}
-
-export function passedChecks(result: LabResult): number {
-  return result.checks.filter((c) => c.status === 'passed').length;
 }

@@ -8,7 +8,7 @@
 import type { Etcd3, Namespace } from 'etcd3';
 import type { CheckEntry, LabEntry } from '../catalog.ts';
 import type { LocalCluster } from '../cluster/cluster.ts';
-import type { Connection } from '../connection.ts';
+import type { Connection } from '../connection/connection.ts';
 import type { ClientArg, ClientRecipe } from '../sandbox/protocol.ts';
 import type { Random } from './random.ts';
 import type { StudentCode } from './student.ts';
@@ -35,6 +35,12 @@ export interface CheckContext {
   target: Target;
   /** The client argument a student's function receives (built in the lab process from this recipe). */
   client(overrides?: Partial<ClientRecipe>): ClientArg;
+  /**
+   * A client argument for other members than the run's (a cluster the check
+   * started, a port nobody listens on): no namespace, no user, no deadline
+   * unless given.
+   */
+  clientFor(hosts: string[], settings?: Pick<ClientRecipe, 'label' | 'deadlineMs' | 'tls' | 'auth'>): ClientArg;
   /**
    * Another lab process running the same file: its own clients, its own fate
    * (a check may SIGKILL it to play a crashed client). Stopped after the check.

@@ -14,10 +14,17 @@ export class CheckFailure extends Error {
   constructor(
     message: string,
     readonly details: FailureDetails = {},
+    /** Set when the failure is a function the student has not written yet (its name): a TODO, not a mistake. */
+    readonly todo?: string,
   ) {
     super(message);
     this.name = 'CheckFailure';
   }
+}
+
+/** "TODO: implement `fn` in labs/NN-slug.ts": a stub that is still a stub (`labFile` as shown to the student). */
+export function todoFailure(fn: string, labFile: string, details?: FailureDetails): CheckFailure {
+  return new CheckFailure(`TODO: implement \`${fn}\` in ${labFile}`, details, fn);
 }
 
 /** A check that cannot run here (e.g. needs the local cluster): reported as skipped, with the reason. */

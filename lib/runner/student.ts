@@ -8,7 +8,7 @@
 import { shown } from '../paths.ts';
 import type { Arg, HandleRef, ThrownError } from '../sandbox/protocol.ts';
 import type { CallOptions, CallOutcome, Sandbox } from '../sandbox/sandbox.ts';
-import { CheckFailure } from './failure.ts';
+import { CheckFailure, type FailureDetails } from './failure.ts';
 
 /** Where in the lab file an error was thrown, e.g. "labs/02-kv-basics.ts:14:11". */
 export function locate(error: ThrownError, labFile: string): string | undefined {
@@ -21,6 +21,16 @@ export function locate(error: ThrownError, labFile: string): string | undefined 
 
 export function describeThrown(error: ThrownError): string {
   return `${error.kitClass ?? error.name}: ${error.message.split('\n')[0]}`;
+}
+
+type Threw = Extract<CallOutcome, { kind: 'threw' }>;
+
+/**
+ * The call rejected with an error of the student's own making: their answer,
+ * to be judged (not a stub's TODO, not a function the file does not export).
+ */
+export function threwOwnError(outcome: CallOutcome): outcome is Threw {
+  return !outcome.ok && outcome.kind === 'threw' && !outcome.error.todo && outcome.error.name !== 'MissingExport';
 }
 
 export class StudentCode {
@@ -56,9 +66,15 @@ export class StudentCode {
     }
   }
 
+  /** The failure for an outcome that is not a plain success: explain()'s sentence, flagged as a TODO when it is one. */
+  failure(what: string, outcome: Exclude<CallOutcome, { ok: true }>, timeoutMs = this.defaultTimeoutMs, details?: FailureDetails): CheckFailure {
+    const todo = outcome.kind === 'threw' ? outcome.error.todo : undefined;
+    return new CheckFailure(this.explain(what, outcome, timeoutMs), details, todo);
+  }
+
   private unwrap<T>(what: string, outcome: CallOutcome<T>, options: CallOptions): T {
     if (outcome.ok) return outcome.value;
-    throw new CheckFailure(this.explain(what, outcome, options.timeoutMs));
+    throw this.failure(what, outcome, options.timeoutMs);
   }
 
   /**

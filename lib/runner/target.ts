@@ -9,13 +9,14 @@
  *   key goes under a namespace (default /students/<user>/), and checks that
  *   need to control the cluster are skipped.
  */
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
-import { type Connection, clientOptions } from '../connection.ts';
-import { sharedNamespace } from './connection-file.ts';
+import type { Connection, } from '../connection/connection.ts';
+import { sharedNamespace } from '../connection/file.ts';
 import { shown } from '../paths.ts';
 import type { Target } from './context.ts';
+import { openClient } from '../connection/client.ts';
 
 export interface TargetOptions {
   endpoints?: string[];
@@ -38,7 +39,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
     const statuses = await clusterStatus(connection, 2000);
     if (!statuses.some((s) => s.up)) {
       // Loaded on failure only: it brings the certificate library (~140 ms), which a run that connects never needs.
-      const { connectionProblem } = await import('./connection-problem.ts');
+      const { connectionProblem } = await import('../connection/problem.ts');
       throw await connectionProblem({ connection, source: options.connectionSource ?? 'the command line', error: statuses[0]?.error ?? 'no endpoints' });
     }
     // A shared cluster: this run's keys live in a namespace of their own.
@@ -63,5 +64,5 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
 
 /** The runner's own client: every call has a deadline, so a hung member can never hang a check. */
 export function trustedClient(target: Target): Etcd3 {
-  return new Etcd3(clientOptions(target, TRUSTED_DEADLINE_MS));
+  return openClient(target, { deadlineMs: TRUSTED_DEADLINE_MS });
 }

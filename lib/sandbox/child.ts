@@ -8,11 +8,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Etcd3, Namespace } from 'etcd3';
-import { clientOptions } from '../connection.ts';
+import { clientOptions } from '../connection/connection.ts';
 import { LabError, NotImplementedError } from '../kit.ts';
 import { probes } from './probes.ts';
 import { logRpcs } from './rpc-log.ts';
-import { interposeSnapshotWrites } from './snapshot-writes.ts';
+import { disturb } from './adversaries.ts';
 import { exitWithRunner } from './orphan-guard.ts';
 import {
   type Arg, type ClientRecipe, type FromChild, type ThrownError, type ToChild,
@@ -56,7 +56,7 @@ async function clientFor(recipe: ClientRecipe): Promise<Namespace> {
     const root = new Etcd3(clientOptions({ endpoints: recipe.hosts, auth: recipe.auth, tls: recipe.tls }, recipe.deadlineMs));
     entry = { root, view: recipe.namespace ? root.namespace(recipe.namespace) : root };
     logRpcs(root, entry.view);
-    if (recipe.snapshotWrites) interposeSnapshotWrites(root, recipe.snapshotWrites);
+    if (recipe.adversary) disturb(root, recipe.adversary);
     clients.set(key, entry);
   }
   return entry.view;

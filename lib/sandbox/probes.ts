@@ -25,6 +25,7 @@ async function timed<T>(work: () => Promise<T>): Promise<TimedOutcome<T>> {
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a probe's arguments come from the runner, typed by each probe itself
 export const probes: Record<string, (...args: any[]) => unknown> = {
   /** What kind of object the student's code returned. */
   describe(value: unknown): { kind: string; hasKvApi: boolean } {

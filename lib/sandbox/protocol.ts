@@ -14,7 +14,7 @@
  *   runner's `reply`.
  */
 
-import type { TlsPem } from '../connection.ts';
+import type { TlsPem } from '../connection/connection.ts';
 
 /** How the child should build an etcd3 client for the student's code. */
 export interface ClientRecipe {
@@ -29,11 +29,10 @@ export interface ClientRecipe {
   /** Clients with different labels are different Etcd3 instances (own connections), e.g. racing workers. */
   label?: string;
   /**
-   * Lab 15: the harness writes `key` (through the same member) just before
-   * this client's first snapshot starts, and again when that snapshot's first
-   * chunk arrives, before the student's code sees it.
+   * Harness code that disturbs this client on purpose, by name
+   * (lib/sandbox/adversaries.ts), e.g. lab 15's writes around a snapshot.
    */
-  snapshotWrites?: { key: string; before: string; during: string };
+  adversary?: { name: string; args: unknown };
 }
 
 export interface ClientArg { $client: ClientRecipe }

@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import type { Arg, FromChild, HandleRef, ThrownError, ToChild } from './protocol.ts';
 
 const childEntry = fileURLToPath(new URL('./child.ts', import.meta.url));
-const LOAD_TIMEOUT_MS = 20_000;
+// Only a guard against a file that never finishes loading (an endless loop at the top level): generous, since
+// loading node, tsx and etcd3 takes seconds on a busy machine.
+const LOAD_TIMEOUT_MS = 60_000;
 const OUTPUT_LIMIT = 8_000;
 
 export type CallOutcome<T = unknown> =
@@ -228,6 +230,7 @@ export class Sandbox {
    * what `listener` returns (or throws) is what the call returns (or throws)
    * there, as a promise.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: the student's code decides what it passes to the callback
   callback(listener: (...args: any[]) => unknown): { $callback: number } {
     const id = this.nextCallback++;
     this.callbacks.set(id, listener);

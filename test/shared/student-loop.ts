@@ -9,17 +9,11 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { findLab, labFileName, loadCatalog } from '../../lib/catalog.ts';
 import { paths, projectRoot } from '../../lib/paths.ts';
-import { hintsShown, nextHint } from '../../lib/runner/hints.ts';
-import { nextLab, readProgress, recordProgress } from '../../lib/runner/progress.ts';
-import { isModified, resetLab } from '../../lib/runner/reset.ts';
+import { hintsShown, nextHint } from '../../lib/state/hints.ts';
+import { nextLab, readProgress, recordProgress } from '../../lib/state/progress.ts';
+import { isModified, resetLab } from '../../lib/state/reset.ts';
 import { cli, sandboxProcesses, testCluster } from '../helpers.ts';
 
-
-test('the stubs that reset restores are exactly the files in labs/', () => {
-  for (const lab of loadCatalog()) {
-    expect(readFileSync(join(paths.stubs, labFileName(lab)), 'utf8'), lab.id).toBe(readFileSync(join(paths.labs, labFileName(lab)), 'utf8'));
-  }
-});
 
 test('hints come one more at a time, remembered, then point to the chapter', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'hints-')), 'hints.json');

@@ -2,7 +2,7 @@
  * Lab 15's adversary, inside the lab process: writes that land right before
  * and right after the point in time a snapshot is taken.
  *
- * The first `maintenance.snapshot()` of a client with `snapshotWrites` is
+ * The first `maintenance.snapshot()` of a client with this adversary is
  * preceded by a put (so a revision read before the call is too old) and its
  * first chunk is held back until a second put is done (so a revision read
  * after the stream is too new). Later snapshots of the same client run
@@ -10,11 +10,17 @@
  */
 import { Transform } from 'node:stream';
 import type { Etcd3 } from 'etcd3';
-import type { ClientRecipe } from './protocol.ts';
 
 type SnapshotFn = (options?: unknown) => Promise<NodeJS.ReadableStream & { cancel?: () => void }>;
 
-export function interposeSnapshotWrites(root: Etcd3, writes: NonNullable<ClientRecipe['snapshotWrites']>): void {
+/** `key` is written with `before` just before the first snapshot, and with `during` before its first chunk is passed on. */
+export interface SnapshotWrites {
+  key: string;
+  before: string;
+  during: string;
+}
+
+export function interposeSnapshotWrites(root: Etcd3, writes: SnapshotWrites): void {
   const maintenance = root.maintenance as unknown as { snapshot: SnapshotFn };
   const snapshot = maintenance.snapshot.bind(maintenance);
   let armed = true;

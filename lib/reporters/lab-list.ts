@@ -1,10 +1,10 @@
 /**
  * The lab list (`npm run lab` with no argument): every lab with its state.
  */
-import type { LabEntry } from '../catalog.ts';
+import { type LabEntry, labFileName } from '../catalog.ts';
 import { style } from '../terminal/style.ts';
-import { type Progress, nextLab } from './progress.ts';
-import { labCommand } from './report.ts';
+import { type Progress, nextLab } from '../state/progress.ts';
+import { labCommand } from './lab-report.ts';
 
 export function formatLabList(labs: LabEntry[], progress: Progress): string {
   const width = Math.max(...labs.map((l) => l.title.length));
@@ -20,6 +20,6 @@ export function formatLabList(labs: LabEntry[], progress: Progress): string {
   }
   const next = nextLab(labs, progress);
   lines.push('');
-  lines.push(next ? `Next: ${style.bold(labCommand(next.id))}   (lab file: labs/${next.id}-${next.slug}.ts, chapter: LAB.md "${next.chapter}")` : style.green('Every lab passes. Well done.'));
+  lines.push(next ? `Next: ${style.bold(labCommand(next.id))}   (lab file: labs/${labFileName(next)}, chapter: LAB.md "${next.chapter}")` : style.green('Every lab passes. Well done.'));
   return lines.join('\n');
 }

@@ -48,3 +48,20 @@ export function forgetProgress(labId: string, file = progressFile()): void {
 export function nextLab(labs: LabEntry[], progress: Progress): LabEntry | undefined {
   return labs.find((l) => progress[l.id]?.status !== 'passed');
 }
+
+/**
+ * Records a finished run of the student's own lab file. A run where no
+ * check could run here (skipped on a class cluster) says nothing about the
+ * student's code and is not recorded. The caller decides whether the run was
+ * the student's own (not --solution, --labs-dir or --only).
+ */
+export function recordRun(result: { lab: LabEntry; checks: { status: string }[]; passed: boolean; seed: number }, file = progressFile()): void {
+  if (!result.checks.some((c) => c.status !== 'skipped')) return;
+  recordProgress(result.lab.id, {
+    status: result.passed ? 'passed' : 'failed',
+    passed: result.checks.filter((c) => c.status === 'passed').length,
+    total: result.checks.length,
+    at: new Date().toISOString(),
+    seed: result.seed,
+  }, file);
+}

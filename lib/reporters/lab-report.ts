@@ -4,8 +4,8 @@
  */
 import { shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
-import { show } from './failure.ts';
-import { type LabOutcome, type LabResult, anyFailed, labOutcome } from './run-lab.ts';
+import { show } from '../runner/failure.ts';
+import { type LabOutcome, type LabResult, anyFailed, labOutcome } from '../runner/results.ts';
 
 function indent(text: string, pad: string): string {
   return text.split('\n').map((l) => pad + l).join('\n');

@@ -1,0 +1,74 @@
+/**
+ * Builds what one check gets to work with (CheckContext, lib/runner/context.ts)
+ * from the state of the lab run it belongs to.
+ */
+import type { CheckEntry, LabEntry } from '../catalog.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
+import type { CheckContext, Target } from './context.ts';
+import { Random } from './random.ts';
+import type { CheckResult } from './results.ts';
+import type { Secrets } from './secrets.ts';
+import { StudentCode } from './student.ts';
+import { TRUSTED_DEADLINE_MS } from './target.ts';
+import type { WorkerPool } from './worker-pool.ts';
+
+/** What the checks of one lab run share. */
+export interface RunState {
+  lab: LabEntry;
+  box: Sandbox;
+  workers: WorkerPool;
+  labFile: string;
+  seed: number;
+  target: Target;
+  etcd: CheckContext['etcd'];
+  kv: CheckContext['kv'];
+  secrets: Secrets;
+  cleanups: (() => Promise<void> | void)[];
+  /** ctx.once(): work shared by the checks of the run. */
+  shared: Map<string, Promise<unknown>>;
+}
+
+/** One check's context; `workers` collects the extra lab processes it spawns (stopped after the check). */
+export function checkContext(state: RunState, check: CheckEntry, timeoutMs: number, result: CheckResult, show: (line: string) => void, workers: StudentCode[]): CheckContext {
+  const { target } = state;
+  return {
+    lab: state.lab,
+    check,
+    seed: state.seed,
+    rng: new Random(state.seed, check.id),
+    student: new StudentCode(state.box, state.labFile, timeoutMs),
+    kv: state.kv,
+    etcd: state.etcd,
+    target,
+    timeoutMs,
+    client: (overrides) => ({
+      $client: {
+        hosts: target.endpoints,
+        namespace: target.namespace || undefined,
+        deadlineMs: TRUSTED_DEADLINE_MS,
+        auth: target.auth,
+        tls: target.tls,
+        ...overrides,
+      },
+    }),
+    clientFor: (hosts, settings = {}) => ({ $client: { hosts, ...settings } }),
+    once: <T>(key: string, work: () => Promise<T>): Promise<T> => {
+      if (!state.shared.has(key)) state.shared.set(key, work());
+      return state.shared.get(key) as Promise<T>;
+    },
+    secret: (value) => state.secrets.add(value),
+    atEnd: (cleanup) => {
+      state.cleanups.push(cleanup);
+    },
+    spawn: () => {
+      const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
+      workers.push(worker);
+      return worker;
+    },
+    note: (text) => {
+      const redacted = state.secrets.redact(text);
+      result.notes.push(redacted);
+      show(redacted);
+    },
+  };
+}

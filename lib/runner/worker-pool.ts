@@ -1,0 +1,34 @@
+/**
+ * Extra lab processes for checks that need several (ctx.spawn(): racers,
+ * lock holders, session owners). Node, tsx and the lab file take ~0.6 s to
+ * load, so the lab's `workers` (lib/catalog.yaml) are started ahead and
+ * replaced as they are taken.
+ */
+import { Sandbox } from '../sandbox/sandbox.ts';
+
+export class WorkerPool {
+  private warm: Sandbox[] = [];
+
+  constructor(private readonly labFile: string, private readonly size: number) {
+    for (let i = 0; i < size; i++) this.warm.push(this.start());
+  }
+
+  private start(): Sandbox {
+    const box = Sandbox.spawn();
+    void box.load(this.labFile);
+    return box;
+  }
+
+  take(): Sandbox {
+    return this.warm.shift() ?? this.start();
+  }
+
+  /** Between checks: warm up what the last check took, for the next one. */
+  refill(): void {
+    while (this.warm.length < this.size) this.warm.push(this.start());
+  }
+
+  dispose(): void {
+    this.warm.forEach((box) => box.dispose());
+  }
+}
