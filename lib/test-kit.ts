@@ -14,10 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Etcd3, type Namespace } from 'etcd3';
+import type { Etcd3, Namespace } from 'etcd3';
 import { LocalCluster } from './cluster/cluster.ts';
-import { type Connection, clientOptions } from './connection.ts';
+import type { Connection, } from './connection/connection.ts';
 import { paths } from './paths.ts';
+import { openClient } from './connection/client.ts';
 
 export { ClusterUnavailableError, KeyNotFoundError } from './kit.ts';
 
@@ -56,7 +57,7 @@ const opened: { root: Etcd3; prefix: string }[] = [];
  * test does cannot be seen by another, and listKeys() sees only this test's keys.
  */
 export async function freshClient(): Promise<Namespace> {
-  const root = new Etcd3(clientOptions(await clusterConnection(), 5000));
+  const root = openClient(await clusterConnection(), { deadlineMs: 5000 });
   // Inside the run's namespace (a class cluster's /students/<name>/), which ends with a slash.
   const prefix = `${(process.env.LAB12_NAMESPACE ?? '').replace(/\/$/, '')}/lab12/${randomBytes(6).toString('hex')}/`;
   opened.push({ root, prefix });

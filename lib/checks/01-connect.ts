@@ -10,9 +10,9 @@ import type { ClusterDescription } from '../kit.ts';
 import type { HandleRef } from '../sandbox/protocol.ts';
 import { isHandleRef } from '../sandbox/protocol.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { value } from '../runner/data.ts';
+import { value } from './helpers/data.ts';
 import { CheckFailure, CheckSkipped, expect, show } from '../runner/failure.ts';
-import { hungEndpoint, refusedEndpoint } from '../runner/unreachable.ts';
+import { hungEndpoint, refusedEndpoint } from './helpers/unreachable.ts';
 
 async function connect(ctx: CheckContext, endpoints: string[]): Promise<HandleRef> {
   const client = await ctx.student.call<unknown>('connect', [endpoints]);

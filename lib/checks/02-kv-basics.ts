@@ -4,11 +4,11 @@
  * so that JavaScript's sort orders differ from etcd's byte order.
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { byteCompare, value } from '../runner/data.ts';
+import { byteCompare, value } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { hungEndpoint, refusedEndpoint } from '../runner/unreachable.ts';
+import { hungEndpoint, refusedEndpoint } from './helpers/unreachable.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
-import { expectKitError } from './expect-error.ts';
+import { expectKitError } from './helpers/expect-error.ts';
 
 /**
  * Names where byte order, UTF-16 order and locale order disagree. The first
@@ -26,7 +26,7 @@ function runPrefix(ctx: CheckContext): string {
 async function unavailable(ctx: CheckContext, endpoint: string, limitMs: number, label: string): Promise<void> {
   // No deadline on this client: your functions must bound their own calls. A
   // fake member takes no login or TLS (on a class cluster: the target's would hang first).
-  const client = ctx.client({ hosts: [endpoint], deadlineMs: undefined, namespace: undefined, auth: undefined, tls: undefined });
+  const client = ctx.clientFor([endpoint]);
   const key = `/lab02/${ctx.rng.token()}`;
   const calls: [string, unknown[]][] = [
     ['listKeys', [client]], ['getValue', [client, key]], ['putValue', [client, key, 'v']], ['deleteKey', [client, key]],
@@ -84,7 +84,7 @@ const checks: LabChecks = {
           explain: "'' is falsy in JavaScript: test for null (missing), not for a falsy value.",
         });
       }
-      if (!outcome.ok) throw new CheckFailure(ctx.student.explain('getValue()', outcome));
+      if (!outcome.ok) throw ctx.student.failure('getValue()', outcome);
       expect(outcome.value === expected, `getValue(client, ${show(key)}) returned the wrong value`, { expected, actual: outcome.value });
     }
   },

@@ -6,9 +6,9 @@
 import { hostname as osHostname } from 'node:os';
 import type { LoggedUser } from '../kit.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { hostname, users } from '../runner/data.ts';
+import { hostname, users } from './helpers/data.ts';
 import { expect, show } from '../runner/failure.ts';
-import { ROOT, registered as registeredUsers, writeDecoys } from './logged-users.ts';
+import { ROOT, registered as registeredUsers, writeDecoys } from './helpers/logged-users.ts';
 
 async function registered(ctx: CheckContext): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(await registeredUsers(ctx)).map(([name, u]) => [name, u.hostname]));

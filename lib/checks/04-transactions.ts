@@ -8,10 +8,10 @@
  * (so the notebook's compare on its version guards nothing).
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { NOTEBOOK_USERS, hostname, users } from '../runner/data.ts';
+import { NOTEBOOK_USERS, hostname, users } from './helpers/data.ts';
 import { expect, show } from '../runner/failure.ts';
-import { ROOT, type Registered, registered } from './logged-users.ts';
-import { median } from '../runner/stats.ts';
+import { ROOT, type Registered, registered } from './helpers/logged-users.ts';
+import { median } from './helpers/stats.ts';
 
 const MARKER = '/tmp/failure';
 const MARKER_VALUE = 'condition failed';

@@ -9,9 +9,9 @@
  */
 import { shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { byteCompare, hostname, users } from '../runner/data.ts';
-import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { ROOT } from './logged-users.ts';
+import { byteCompare, hostname, users } from './helpers/data.ts';
+import { CheckFailure, expect, show, todoFailure } from '../runner/failure.ts';
+import { ROOT } from './helpers/logged-users.ts';
 
 /** Hostnames whose byte, UTF-16 and locale orders differ ('Zebra' < 'apple' in bytes; 'ｚ' < '😀' in bytes, not in UTF-16). */
 const TRAP_HOSTS = ['Zebra', 'apple', 'ｚ-fullwidth', '😀-emoji'];
@@ -105,7 +105,7 @@ const checks: LabChecks = {
 
   async 'exclusive-end'(ctx) {
     const answer = await ctx.student.call('RANGE_END_IS_INCLUSIVE');
-    if (answer === undefined) throw new CheckFailure(`TODO: implement \`RANGE_END_IS_INCLUSIVE\` in ${shown(ctx.student.labFile)}`);
+    if (answer === undefined) throw todoFailure('RANGE_END_IS_INCLUSIVE', shown(ctx.student.labFile));
     expect(typeof answer === 'boolean', 'RANGE_END_IS_INCLUSIVE must be true or false', { actual: answer });
     expect(answer === false, 'RANGE_END_IS_INCLUSIVE says the end of a range is included; it is not', {
       expected: false,

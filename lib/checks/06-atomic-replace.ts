@@ -7,9 +7,9 @@
  * racers in two other processes with clients of their own.
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { hostname, users, value } from '../runner/data.ts';
+import { hostname, users, value } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { ROOT } from './logged-users.ts';
+import { ROOT } from './helpers/logged-users.ts';
 
 const RACERS_PER_PROCESS = 4;
 const ROUNDS = 3;
@@ -18,7 +18,7 @@ async function replace(ctx: CheckContext, key: string, expected: string, next: s
   return ctx.student.call('replaceIfEquals', [ctx.client(), key, expected, next]);
 }
 
-async function valueOf(ctx: CheckContext, key: string): Promise<string | null> {
+async function currentValue(ctx: CheckContext, key: string): Promise<string | null> {
   return ctx.kv.get(key).string();
 }
 
@@ -34,7 +34,7 @@ const checks: LabChecks = {
       actual: results,
       explain: results[0] === true ? 'After the first call the value is the new one, so the compare must fail from then on.' : 'The first call finds the expected value and must replace it.',
     });
-    expect((await valueOf(ctx, key)) === v1, `after replaceIfEquals() the value of ${key} is ${show(await valueOf(ctx, key))}`, { expected: v1 });
+    expect((await currentValue(ctx, key)) === v1, `after replaceIfEquals() the value of ${key} is ${show(await currentValue(ctx, key))}`, { expected: v1 });
 
     // Someone else changes the value; a compare on the value still works, one on versions does not.
     await ctx.kv.put(key).value(v2).exec();
@@ -42,11 +42,11 @@ const checks: LabChecks = {
     expect(stale === false, `replaceIfEquals() returned ${show(stale)} with a stale expected value`, {
       expected: false, explain: `Another client had changed ${key} from ${show(v1)} to ${show(v2)}.`,
     });
-    expect((await valueOf(ctx, key)) === v2, `replaceIfEquals() overwrote a value that did not match ${show(v1)}`, { expected: v2, actual: await valueOf(ctx, key) });
+    expect((await currentValue(ctx, key)) === v2, `replaceIfEquals() overwrote a value that did not match ${show(v1)}`, { expected: v2, actual: await currentValue(ctx, key) });
     const fresh = await replace(ctx, key, v2, v3);
-    expect(fresh === true && (await valueOf(ctx, key)) === v3, `replaceIfEquals(client, key, ${show(v2)}, ${show(v3)}) returned ${show(fresh)} although ${show(v2)} is the current value`, {
+    expect(fresh === true && (await currentValue(ctx, key)) === v3, `replaceIfEquals(client, key, ${show(v2)}, ${show(v3)}) returned ${show(fresh)} although ${show(v2)} is the current value`, {
       expected: `true, and the value ${show(v3)}`,
-      actual: `${show(fresh)}, and the value ${show(await valueOf(ctx, key))}`,
+      actual: `${show(fresh)}, and the value ${show(await currentValue(ctx, key))}`,
       explain: 'Compare the value itself (client.if(key, \'Value\', \'==\', expected)), not its version or revision: the value was written by another client, several versions later.',
     });
   },
@@ -56,7 +56,7 @@ const checks: LabChecks = {
     await ctx.kv.put(`${key}-old`).value('').exec(); // a neighbour, so "missing" is about this exact key
     for (const expected of [hostname(ctx.rng), '']) {
       const result = await replace(ctx, key, expected, value(ctx.rng));
-      const now = await valueOf(ctx, key);
+      const now = await currentValue(ctx, key);
       expect(now === null, `replaceIfEquals(client, ${show(key)}, ${show(expected)}, …) created the key, which did not exist`, {
         expected: 'no key', actual: now,
         explain: expected === '' ? 'A missing key has no value, not the empty string. etcd\'s compare on the value of a missing key is always false.' : 'Only an existing key whose value matches may be replaced.',
@@ -100,7 +100,7 @@ const checks: LabChecks = {
       })));
       const results = await Promise.all(racers.map((r) => r.worker.call('replaceIfEquals', [ctx.client({ label: r.label }), key, v0, r.next])));
       const winners = racers.filter((_, i) => results[i] === true);
-      const final = await valueOf(ctx, key);
+      const final = await currentValue(ctx, key);
       expect(winners.length === 1, `${racers.length} clients raced replaceIfEquals(…, ${show(v0)}, …) on one key: ${winners.length} of them returned true`, {
         expected: 'exactly one winner',
         actual: `${winners.length} winners (${winners.map((w) => w.name).join(', ') || 'none'}); the value is now ${show(final)}`,

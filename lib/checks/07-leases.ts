@@ -8,11 +8,11 @@
  * must agree with etcd for leases the student's code never saw.
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { hostname, users } from '../runner/data.ts';
+import { hostname, users } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { waitFor } from '../runner/time.ts';
-import { effectiveTtl, grantLease, leaseInfo, revokeLease } from './leases.ts';
-import { ROOT, registeredUser } from './logged-users.ts';
+import { waitFor } from './helpers/time.ts';
+import { effectiveTtl, grantLease, leaseInfo, revokeLease } from './helpers/leases.ts';
+import { ROOT, registeredUser } from './helpers/logged-users.ts';
 
 /** Registers a user through the student's code and returns etcd's view of its lease. */
 async function registerAndInspect(ctx: CheckContext, name: string, host: string, ttl: number) {

@@ -6,12 +6,12 @@
  */
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import type { StudentCode } from '../runner/student.ts';
-import { hostname, users } from '../runner/data.ts';
+import { hostname, users } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { waitFor } from '../runner/time.ts';
+import { waitFor } from './helpers/time.ts';
 import type { HandleRef } from '../sandbox/protocol.ts';
-import { effectiveTtl, leaseInfo, revokeLease } from './leases.ts';
-import { ROOT, type Registered, registeredUser } from './logged-users.ts';
+import { effectiveTtl, leaseInfo, revokeLease } from './helpers/leases.ts';
+import { ROOT, type Registered, registeredUser } from './helpers/logged-users.ts';
 
 interface Started {
   owner: StudentCode;

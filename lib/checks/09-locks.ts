@@ -10,9 +10,9 @@
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import type { StudentCode } from '../runner/student.ts';
-import { sleep } from '../runner/time.ts';
+import { sleep } from './helpers/time.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
-import { effectiveTtl, leaseInfo } from './leases.ts';
+import { effectiveTtl, leaseInfo } from './helpers/leases.ts';
 
 const WORKERS = 3;
 const PARALLEL = 2;
@@ -25,7 +25,7 @@ function lockName(ctx: CheckContext): string {
 /** A failed withLock() call as a sentence, with the lesson when it is etcd3's try-lock. */
 function failed(worker: StudentCode, outcome: Exclude<CallOutcome, { ok: true }>): CheckFailure {
   const tryLock = outcome.kind === 'threw' && outcome.error.name === 'EtcdLockFailedError';
-  return new CheckFailure(worker.explain('withLock()', outcome), {
+  return worker.failure('withLock()', outcome, undefined, {
     explain: tryLock ? 'etcd3\'s lock().acquire() does not wait: it fails at once while someone else holds the lock. Catch EtcdLockFailedError, wait a little, and try again.' : undefined,
   });
 }
@@ -157,7 +157,6 @@ const checks: LabChecks = {
       throw new CheckFailure('withLock() resolved without running its critical section');
     }
     try {
-      let killedAt: number | undefined;
       let waiterIn: number | undefined;
       const waiting = waiter.attempt('withLock', [ctx.client({ label: 'waiter' }), name, waiter.box.callback(async () => {
         waiterIn = performance.now();
@@ -170,7 +169,7 @@ const checks: LabChecks = {
       const lockTtl = await effectiveTtl(ctx, typeof ttl === 'number' && ttl >= 1 ? Math.round(ttl) : 2);
       const leases = await lockLeases(ctx, name);
       holder.box.kill('SIGKILL');
-      killedAt = performance.now();
+      const killedAt = performance.now();
       const limitMs = (lockTtl + 1.5) * 1000;
       const outcome = await Promise.race([waiting, sleep(limitMs).then(() => undefined)]);
       if (waiterIn === undefined) {

@@ -9,11 +9,11 @@
  */
 import type { UserEvent } from '../kit.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { hostname, users } from '../runner/data.ts';
+import { hostname, users } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { sleep, waitFor } from '../runner/time.ts';
+import { sleep, waitFor } from './helpers/time.ts';
 import type { HandleRef } from '../sandbox/protocol.ts';
-import { ROOT } from './logged-users.ts';
+import { ROOT } from './helpers/logged-users.ts';
 
 type Change = { type: 'put'; name: string; host: string } | { type: 'delete'; name: string };
 
@@ -127,7 +127,7 @@ function collector(ctx: CheckContext): { events: UserEvent[]; callback: { $callb
   return { events, callback: ctx.student.box.callback((e: UserEvent) => void events.push(e)) };
 }
 
-async function expectStopFunction(ctx: CheckContext, stop: unknown, what: string): Promise<HandleRef> {
+async function expectStopFunction(stop: unknown, what: string): Promise<HandleRef> {
   expect(stop && typeof stop === 'object' && '$handle' in stop && (stop as HandleRef).kind === 'function', `${what} must resolve to a function that stops the watch`, { actual: stop });
   return stop as HandleRef;
 }
@@ -143,7 +143,7 @@ const checks: LabChecks = {
     await ctx.kv.put(ROOT + names[1]).value('before the watch').exec(); // not an event: it happened before
     const { events, callback } = collector(ctx);
     // A client of its own, not connected yet: a watch that is not live when watchUsers() resolves misses the first changes.
-    const stop = await expectStopFunction(ctx, await ctx.student.call('watchUsers', [ctx.client({ label: 'live-events' }), callback]), 'watchUsers()');
+    const stop = await expectStopFunction(await ctx.student.call('watchUsers', [ctx.client({ label: 'live-events' }), callback]), 'watchUsers()');
     const history = new History(ctx);
     await burst(ctx, history, names);
     await settle(events, history.events.length);
@@ -167,7 +167,7 @@ const checks: LabChecks = {
     const past = history.events.filter((ev) => ev.revision >= from);
 
     const { events, callback } = collector(ctx);
-    const stop = await expectStopFunction(ctx, await ctx.student.call('replayUsersSince', [ctx.client(), from, callback]), 'replayUsersSince()');
+    const stop = await expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.client(), from, callback]), 'replayUsersSince()');
     await settle(events, past.length);
     expectEvents([...events], past, `replayUsersSince(client, ${from}, …)`, `Start the watch at the given revision (startRevision), included: the change at revision ${from} is part of the replay.`);
     // Then it goes on live.
@@ -184,7 +184,7 @@ const checks: LabChecks = {
   async 'stop-watching'(ctx) {
     const [a, b] = users(ctx.rng, 2);
     const { events, callback } = collector(ctx);
-    const stop = await expectStopFunction(ctx, await ctx.student.call('watchUsers', [ctx.client(), callback]), 'watchUsers()');
+    const stop = await expectStopFunction(await ctx.student.call('watchUsers', [ctx.client(), callback]), 'watchUsers()');
     const history = new History(ctx);
     await history.put(a);
     await settle(events, 1);

@@ -11,11 +11,12 @@ import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import { isHandleRef, type HandleRef } from '../sandbox/protocol.ts';
 import { createPrefixOwner } from '../cluster/auth.ts';
-import { type SecureLabCluster, firstLine, outcomeOf, password, secureLabCluster, withClient } from './secure-cluster.ts';
-import { tlsObserver } from './tls-observer.ts';
-import { HANDSHAKE_MEANING, handshake } from '../cluster/handshake.ts';
-import type { Connection } from '../connection.ts';
-import { value } from '../runner/data.ts';
+import { type SecureLabCluster, firstLine, outcomeOf, password, secureLabCluster, withClient } from './helpers/secure-cluster.ts';
+import { tlsObserver } from './helpers/tls-observer.ts';
+import { HANDSHAKE_MEANING, handshake } from '../connection/handshake.ts';
+import type { Connection } from '../connection/connection.ts';
+import { value } from './helpers/data.ts';
+import { classifyEtcdError } from '../connection/etcd-errors.ts';
 
 /**
  * What an error text of a secured cluster means, once the connection itself
@@ -23,15 +24,16 @@ import { value } from '../runner/data.ts';
  * "Reading the errors", says the same at length).
  */
 function meaning(error: string): string {
-  if (/No connection established|Connection dropped|handshake|ECONNRESET/i.test(error)) {
-    return 'the connection failed before etcd read a request: a TLS problem, or plain http to a TLS port.';
+  switch (classifyEtcdError(error).kind) {
+    case 'tls':
+    case 'refused':
+      return 'the connection failed before etcd read a request: a TLS problem, or plain http to a TLS port.';
+    case 'auth-failed': return 'etcd does not know this user name with this password.';
+    case 'permission-denied':
+      return 'etcd knows who the client is, and that user\'s roles do not allow this. A client that gives no user name acts as its certificate\'s common name ("student" here, a user with no roles).';
+    case 'no-user': return 'the client did not log in, and its certificate names no user.';
+    default: return '';
   }
-  if (/authentication failed/i.test(error)) return 'etcd does not know this user name with this password.';
-  if (/permission denied/i.test(error)) {
-    return 'etcd knows who the client is, and that user\'s roles do not allow this. A client that gives no user name acts as its certificate\'s common name ("student" here, a user with no roles).';
-  }
-  if (/user name is empty|user name not found/i.test(error)) return 'the client did not log in, and its certificate names no user.';
-  return '';
 }
 
 /** The reason inside gRPC's "14 UNAVAILABLE: No connection established. Last error: <reason>", without OpenSSL's internals. */
@@ -158,7 +160,7 @@ function readerSetup(ctx: CheckContext, lab: SecureLabCluster): Promise<ReaderSe
     for (const [k, v] of inside) await lab.root.put(k).value(v).exec();
     for (const k of outside) await lab.root.put(k).value('decoy').exec();
     // Root logs in by certificate: the student's function gets a client that is root.
-    const root = ctx.client({ hosts: lab.endpoints, namespace: undefined, tls: lab.connection('root').tls, auth: undefined, label: 'root' });
+    const root = ctx.clientFor(lab.endpoints, { tls: lab.connection('root').tls, label: 'root' });
     await ctx.student.call('createReadOnlyUser', [root, username, pw, prefix]);
     return { username, password: pw, prefix, inside, outside };
   });

@@ -10,8 +10,8 @@
 import { join } from 'node:path';
 import { paths, shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { CheckFailure, expect } from '../runner/failure.ts';
-import { type TestRun, runStudentTests } from './unit-tests/run-tests.ts';
+import { CheckFailure, expect, todoFailure } from '../runner/failure.ts';
+import { type TestRun, runStudentTests } from './helpers/unit-tests/run-tests.ts';
 
 /** The broken versions of lab 02, what is wrong with each, and the test that would catch it. */
 export const BROKEN: Record<string, { what: string; test: string }> = {
@@ -45,7 +45,7 @@ async function runAll(ctx: CheckContext): Promise<Runs> {
     const names = Object.keys(BROKEN);
     for (let i = 0; i < names.length; i += 2) {
       const pair = names.slice(i, i + 2);
-      const results = await Promise.all(pair.map((name) => run(join(paths.root, 'lib', 'checks', 'unit-tests', 'broken', `${name}.ts`))));
+      const results = await Promise.all(pair.map((name) => run(join(paths.root, 'lib', 'checks', 'helpers', 'unit-tests', 'broken', `${name}.ts`))));
       pair.forEach((name, j) => (broken[name] = results[j]));
     }
   }
@@ -55,7 +55,7 @@ async function runAll(ctx: CheckContext): Promise<Runs> {
 function expectReferencePasses(ctx: CheckContext, reference: TestRun): void {
   const file = shown(ctx.student.labFile);
   if (reference.error) throw new CheckFailure(`${file}: ${reference.error}`);
-  if (reference.total === 0) throw new CheckFailure(`TODO: implement \`tests\` in ${file}`);
+  if (reference.total === 0) throw todoFailure('tests', file);
   expect(reference.failed.length === 0, `${reference.failed.length} of your ${reference.total} tests fail on the reference implementation of lab 02`, {
     expected: 'every test passes on a correct implementation',
     actual: reference.failed.slice(0, 3).map((f) => `${f.name}: ${f.message}`).join('\n'),

@@ -7,16 +7,16 @@
  * guessed cannot pass, because leadership is moved and the leader killed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Etcd3 } from 'etcd3';
 import { memberStatus, moveLeader } from '../cluster/inspect.ts';
-import { clientOptions } from '../connection.ts';
 import type { FaultyCluster } from '../faults/faulty-cluster.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { hungEndpoint } from '../runner/unreachable.ts';
+import { threwOwnError } from '../runner/student.ts';
+import { hungEndpoint } from './helpers/unreachable.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
-import { expectKitError } from './expect-error.ts';
-import { currentLeader, faultyLabCluster } from './faulty-lab-cluster.ts';
+import { expectKitError } from './helpers/expect-error.ts';
+import { currentLeader, faultyLabCluster } from './helpers/faulty-lab-cluster.ts';
+import { openClient } from '../connection/client.ts';
 
 /** How long after the leader's death a write must be through: about 2 × the election timeout, plus one attempt. */
 const RESUME_LIMIT_MS = 2500;
@@ -27,7 +27,7 @@ const FIND_LIMIT_MS = 2500;
 
 /** A client for the student's code: no deadline (deadlines are the lesson), its own connections; every member unless `hosts` says. */
 function studentClient(ctx: CheckContext, cluster: FaultyCluster, hosts = cluster.endpoints, label = ctx.check.id) {
-  return ctx.client({ hosts, deadlineMs: undefined, namespace: undefined, auth: undefined, tls: undefined, label });
+  return ctx.clientFor(hosts, { label });
 }
 
 async function memberId(cluster: FaultyCluster, name: string): Promise<string> {
@@ -37,7 +37,7 @@ async function memberId(cluster: FaultyCluster, name: string): Promise<string> {
 }
 
 async function storedWrites(cluster: FaultyCluster, dead: string): Promise<Map<string, string>> {
-  const trusted = new Etcd3(clientOptions({ endpoints: cluster.endpoints.filter((e) => e !== cluster.endpoint(dead)) }, 3000));
+  const trusted = openClient({ endpoints: cluster.endpoints.filter((e) => e !== cluster.endpoint(dead)) }, { deadlineMs: 3000 });
   try {
     return new Map(Object.entries(await trusted.getAll().prefix('/lab13/w/').strings()));
   } finally {
@@ -142,13 +142,14 @@ const checks: LabChecks = {
       const failed = calls.find((c) => !c.outcome.ok);
       if (failed && !failed.outcome.ok) {
         const outcome = failed.outcome;
-        throw new CheckFailure(outcome.kind === 'threw' && !outcome.error.todo
-          ? `putWithFailover() rejected (${name(failed)}) although 2 of 3 members were up: a quorum`
-          : ctx.student.explain('putWithFailover()', outcome, 9000), {
+        const details = {
           expected: 'every write succeeds: an election takes about a second, and the deadline was 5 s',
           actual: outcome.kind === 'threw' ? `${outcome.error.kitClass ?? outcome.error.name}: ${outcome.error.message.split('\n')[0]}` : outcome.kind,
           explain: 'Retry a failed attempt (a dead leader, an election in progress) until deadlineMs has passed; give each attempt a short deadline of its own.',
-        });
+        };
+        throw threwOwnError(outcome)
+          ? new CheckFailure(`putWithFailover() rejected (${name(failed)}) although 2 of 3 members were up: a quorum`, details)
+          : ctx.student.failure('putWithFailover()', outcome, 9000, details);
       }
       // No call may wait longer than the election and one attempt. The writer is sequential,
       // so this also bounds every gap between completed writes.
@@ -201,11 +202,10 @@ const checks: LabChecks = {
     // And once they are back, writes work again (etcd3's circuit breaker stays open for 5 s after failures).
     const back = await ctx.student.attempt('putWithFailover', [client, '/lab13/back', 'again', 9000], { timeoutMs: 14_000 });
     if (!back.ok) {
-      throw new CheckFailure(back.kind === 'threw' && !back.error.todo
-        ? `after the members came back, putWithFailover(…, 9000) still failed: ${back.error.kitClass ?? back.error.name}: ${back.error.message.split('\n')[0]}`
-        : ctx.student.explain('putWithFailover()', back, 14_000), {
-        explain: 'etcd3 refuses calls to a member for 5 s after it failed (BrokenCircuitError): keep retrying until your deadline, do not give up at the first error.',
-      });
+      const details = { explain: 'etcd3 refuses calls to a member for 5 s after it failed (BrokenCircuitError): keep retrying until your deadline, do not give up at the first error.' };
+      throw threwOwnError(back)
+        ? new CheckFailure(`after the members came back, putWithFailover(…, 9000) still failed: ${back.error.kitClass ?? back.error.name}: ${back.error.message.split('\n')[0]}`, details)
+        : ctx.student.failure('putWithFailover()', back, 14_000, details);
     }
     await cluster.converged(15_000);
     ctx.note(`after the restart: written in ${(back.ms / 1000).toFixed(1)} s`);

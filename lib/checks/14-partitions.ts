@@ -9,9 +9,10 @@
  */
 import { shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { expectKitError } from './expect-error.ts';
-import { LINEARIZABLE_GIVE_UP_MS, type Read, type ReadFn, SERIALIZABLE_ANSWER_MS, type Scenario, partitionScenario } from './partition-scenario.ts';
+import { CheckFailure, expect, show, todoFailure } from '../runner/failure.ts';
+import { expectKitError } from './helpers/expect-error.ts';
+import { threwOwnError } from '../runner/student.ts';
+import { LINEARIZABLE_GIVE_UP_MS, type Read, type ReadFn, SERIALIZABLE_ANSWER_MS, type Scenario, partitionScenario } from './helpers/partition-scenario.ts';
 
 /** What a check says about a read that threw or returned the wrong value there. */
 interface Advice {
@@ -57,12 +58,11 @@ function judge(ctx: CheckContext, r: Read, advice?: Advice): void {
   }
   const expected = r.expected.value;
   if (!outcome.ok) {
-    const studentError = outcome.kind === 'threw' && !outcome.error.todo && outcome.error.name !== 'MissingExport';
-    if (studentError || outcome.kind === 'timeout') {
+    if (threwOwnError(outcome) || outcome.kind === 'timeout') {
       const did = outcome.kind === 'timeout' ? `did not answer within ${Math.round(outcome.ms / 1000)} s` : ctx.student.explain(where, outcome).slice(where.length + 1);
       throw new CheckFailure(`${where} ${did}; ${advice?.shouldAnswer ?? 'it should have answered'}`, { expected: show(expected) });
     }
-    throw new CheckFailure(ctx.student.explain(what, outcome));
+    throw ctx.student.failure(what, outcome);
   }
   expect(outcome.value === expected, `${where} returned ${show(outcome.value)}, but ${r.member} holds ${expected === null ? 'no such key' : show(expected)}`, {
     expected: show(expected),
@@ -90,7 +90,7 @@ const checks: LabChecks = {
     const claims = ctx.lab.predictions;
     const file = shown(ctx.student.labFile);
     const outcome = await ctx.student.attempt<unknown>('predictions', [], { timeoutMs: 5000 });
-    if (!outcome.ok) throw new CheckFailure(ctx.student.explain('predictions', outcome));
+    if (!outcome.ok) throw ctx.student.failure('predictions', outcome);
     const given = outcome.value;
     expect(typeof given === 'object' && given !== null && !Array.isArray(given), `predictions in ${file} must be an object of true/false, one per claim`, { actual: show(given) });
     const marks = given as Record<string, unknown>;
@@ -101,7 +101,7 @@ const checks: LabChecks = {
     });
     const open = claims.filter((c) => marks[c.id] === undefined);
     if (open.length === claims.length) {
-      throw new CheckFailure(`TODO: implement \`predictions\` in ${file}`, {
+      throw todoFailure('predictions', file, {
         explain: `Mark each of the ${claims.length} claims true or false before the run; the run then shows what happened next to each.`,
       });
     }

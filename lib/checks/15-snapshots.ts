@@ -5,24 +5,23 @@
  * restore`) and by its contents once restored into a member of the run's
  * own; the revision is judged against what the file holds. The lab process
  * writes a key right before the first snapshot of each client starts and
- * again when its first chunk arrives (lib/sandbox/snapshot-writes.ts), so a
+ * again when its first chunk arrives (lib/sandbox/adversaries/snapshot-writes.ts), so a
  * revision read before or after the stream, without checking, is wrong every
  * time rather than now and then.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { freePortBase } from '../cluster/probe.ts';
-import { clientOptions } from '../connection.ts';
 import { SnapshotToolError, restoreSnapshot, snapshotStatus } from '../etcd/snapshot-files.ts';
 import { shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
 import { labClusterDir, removeAbandoned } from '../cluster/throwaway.ts';
+import { openClient } from '../connection/client.ts';
 
 interface Saved {
   revision: string;
@@ -69,7 +68,7 @@ async function takeSnapshot(ctx: CheckContext, prefix: string, name: string): Pr
   const marker = `${ctx.target.namespace}${prefix}marker`;
   const client = ctx.client({
     hosts: [member], namespace: undefined, label: `${name}-${ctx.rng.token(4)}`,
-    snapshotWrites: { key: marker, before: `before-${ctx.rng.token(6)}`, during: `during-${ctx.rng.token(6)}` },
+    adversary: { name: 'snapshot-writes', args: { key: marker, before: `before-${ctx.rng.token(6)}`, during: `during-${ctx.rng.token(6)}` } },
   });
   const outcome = await ctx.student.attempt('saveSnapshot', [client, file], { timeoutMs: ctx.timeoutMs });
   return { outcome, file, member };
@@ -78,7 +77,7 @@ async function takeSnapshot(ctx: CheckContext, prefix: string, name: string): Pr
 /** The result (and the file is there), or the failure a student reads. */
 function saved(ctx: CheckContext, attempt: Attempt): Saved {
   const { outcome } = attempt;
-  if (!outcome.ok) throw new CheckFailure(ctx.student.explain('saveSnapshot()', outcome));
+  if (!outcome.ok) throw ctx.student.failure('saveSnapshot()', outcome);
   const value = outcome.value as Partial<Saved> | null;
   expect(typeof value === 'object' && value !== null && 'revision' in value && 'bytes' in value, 'saveSnapshot() must resolve with { revision, bytes }', { actual: show(value) });
   expect(existsSync(attempt.file), `saveSnapshot() resolved, but there is no file at ${shown(attempt.file)}`, {
@@ -174,7 +173,7 @@ const checks: LabChecks = {
     ctx.atEnd(() => restored.destroy());
     await restored.start();
     const wanted = `${ctx.target.namespace}${prefix}`;
-    const reader = new Etcd3(clientOptions({ endpoints: restored.endpoints }, 5000));
+    const reader = openClient({ endpoints: restored.endpoints }, { deadlineMs: 5000 });
     let inFile: Record<string, string>;
     try {
       inFile = await reader.getAll().prefix(wanted).strings();

@@ -6,8 +6,9 @@
  * with client-cert-auth that is root before and after auth is enabled, so
  * these steps can be repeated safely.
  */
-import { Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from 'etcd3';
-import { type Connection, clientOptions } from '../connection.ts';
+import { type Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from 'etcd3';
+import type { Connection, } from '../connection/connection.ts';
+import { openClient } from '../connection/client.ts';
 
 async function ignoring<T>(work: Promise<T>, ...expected: (new (...a: never[]) => Error)[]): Promise<void> {
   try {
@@ -19,7 +20,7 @@ async function ignoring<T>(work: Promise<T>, ...expected: (new (...a: never[]) =
 
 /** Creates root with `rootPassword` (or sets it, when root exists), its role, then turns authentication on. */
 export async function enableAuth(asRoot: Connection, rootPassword: string): Promise<void> {
-  const client = new Etcd3(clientOptions(asRoot, 5000));
+  const client = openClient(asRoot, { deadlineMs: 5000 });
   try {
     try {
       await client.user('root').create(rootPassword);

@@ -1,25 +1,12 @@
-/**
- * A throw-away cluster you can hurt on purpose: kill, stop, pause and restart
- * members, and cut or slow the network between them (peer proxies, no root,
- * no Docker). Labs 13-15, `npm run playground -- --faults` and the tests use it.
- *
- * ```ts
- * const c = await FaultyCluster.create({ dir, size: 5, clientPort: 24379, peerPort: 24380, proxyPort: 24480 });
- * await c.start();
- * c.partition([['n1', 'n2', 'n3'], ['n4', 'n5']]);
- * await c.kill('n2'); await c.restart('n2');
- * c.heal(); await c.destroy();
- * ```
- */
-import { Etcd3 } from 'etcd3';
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
 import { memberStatus } from '../cluster/inspect.ts';
 import { terminate } from '../cluster/processes.ts';
-import { clientOptions } from '../connection.ts';
 import { type CutMode, Links } from './links.ts';
 import { PeerProxy } from './peer-proxy.ts';
+import { openClient } from '../connection/client.ts';
 
 export interface FaultyClusterOptions {
   dir: string;
@@ -207,7 +194,7 @@ export class FaultyCluster {
   }
 
   private async hashKV(endpoint: string, revision: string, deadlineMs: number): Promise<number> {
-    const client = new Etcd3(clientOptions({ endpoints: [endpoint] }, deadlineMs));
+    const client = openClient({ endpoints: [endpoint] }, { deadlineMs: deadlineMs });
     try {
       // etcd3 1.1.2's maintenance.hashKV() asks gRPC for a method "hashKV" that
       // proto-loader named "HashKV" ("client[method] is not a function"): call it by that name.

@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { freePortBase } from '../cluster/probe.ts';
-import { clientOptions } from '../connection.ts';
 import { FaultyCluster } from './faulty-cluster.ts';
+import { openClient } from '../connection/client.ts';
 
 export interface FaultFigures {
   leaderKillToWriteMs: number[];
@@ -43,7 +43,7 @@ export async function faultFigures(runs: number, log: (line: string) => void = (
       log(`faults: run ${i + 1} of ${runs}`);
       await cluster.converged(15_000);
       const leader = (await cluster.report()).find((r) => r.isLeader)!.name;
-      const writer = new Etcd3(clientOptions({ endpoints: cluster.names.filter((n) => n !== leader).map((n) => cluster.endpoint(n)) }, 250));
+      const writer = openClient({ endpoints: cluster.names.filter((n) => n !== leader).map((n) => cluster.endpoint(n)) }, { deadlineMs: 250 });
       try {
         await cluster.kill(leader);
         const killed = performance.now();
@@ -58,7 +58,7 @@ export async function faultFigures(runs: number, log: (line: string) => void = (
       const minority = cluster.names.slice(3);
       cluster.partition([cluster.names.slice(0, 3), minority]);
       const cut = performance.now();
-      const lone = new Etcd3(clientOptions({ endpoints: [cluster.endpoint(minority[0])] }, 1000));
+      const lone = openClient({ endpoints: [cluster.endpoint(minority[0])] }, { deadlineMs: 1000 });
       try {
         const ok = await attempt(lone, '/bench/minority');
         if (!ok) figures.minorityWriteRejectedMs.push(performance.now() - cut);
@@ -66,7 +66,7 @@ export async function faultFigures(runs: number, log: (line: string) => void = (
         lone.close();
       }
       // Let the majority write while the minority is away, so healing has something to catch up.
-      const majority = new Etcd3(clientOptions({ endpoints: cluster.names.slice(0, 3).map((n) => cluster.endpoint(n)) }, 500));
+      const majority = openClient({ endpoints: cluster.names.slice(0, 3).map((n) => cluster.endpoint(n)) }, { deadlineMs: 500 });
       for (let w = 0; w < 20 && !(await attempt(majority, '/bench/majority')); w++) await sleep(50);
       majority.close();
       cluster.heal();

@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { certSet, readPem, strangerCerts } from '../../lib/certs/store.ts';
 import { issue, loadIssuer } from '../../lib/certs/x509.ts';
@@ -14,14 +13,16 @@ import type { WorkbookError } from '../../lib/errors.ts';
 import { resolveTarget } from '../../lib/runner/target.ts';
 import { claimOwnedPrefixes } from '../../lib/runner/claim.ts';
 import { findLab } from '../../lib/catalog.ts';
-import { hungEndpoint, refusedEndpoint } from '../../lib/runner/unreachable.ts';
-import { type StudentAccount, setupStudents, startClassCluster } from '../../lib/cluster/class-cluster.ts';
+import { hungEndpoint, refusedEndpoint } from '../../lib/checks/helpers/unreachable.ts';
+import { startClassCluster } from '../../lib/class/start.ts';
+import { type StudentAccount, setupStudents } from '../../lib/class/students.ts';
 import { LocalCluster } from '../../lib/cluster/cluster.ts';
 import { generateCluster } from '../../lib/cluster/generate.ts';
-import { type Connection, clientOptions } from '../../lib/connection.ts';
-import { readConnectionFile } from '../../lib/runner/connection-file.ts';
+import type { Connection, } from '../../lib/connection/connection.ts';
+import { readConnectionFile } from '../../lib/connection/file.ts';
 import { cli, run, sandboxProcesses, testCluster } from '../helpers.ts';
 import { TEST_CLASS_CLIENT_PORT, TEST_CLASS_PEER_PORT } from '../ports.ts';
+import { openClient } from '../../lib/connection/client.ts';
 
 describe('a class-shared cluster with TLS and auth', () => {
   const dir = mkdtempSync(join(tmpdir(), 'etcd-lab-class-'));
@@ -42,7 +43,7 @@ describe('a class-shared cluster with TLS and auth', () => {
     const made = await setupStudents(root, ['ana', 'ben', 'cy'], { dir: join(dir, 'class') });
     accounts = Object.fromEntries(made.map((a) => [a.name, a]));
     // cy's work: keys under the very prefixes the labs own, inside cy's namespace.
-    const client = new Etcd3(clientOptions(root, 5000));
+    const client = openClient(root, { deadlineMs: 5000 });
     for (const key of ['/students/cy/logged_users/cy', '/students/cy/lab02/notes', '/students/cy/lab01/x', '/students/cy/logged_users']) {
       await client.put(key).value(`cy's ${key}`).exec();
     }
@@ -72,7 +73,7 @@ describe('a class-shared cluster with TLS and auth', () => {
       expect(run.stdout).toMatch(/connect\(\) takes only endpoints/);
       expect(run.stdout + run.stderr).not.toContain(readConnectionFile(accounts[name].file).connection.auth!.password);
     }
-    const client = new Etcd3(clientOptions(root, 5000));
+    const client = openClient(root, { deadlineMs: 5000 });
     const after = new Map((await client.getAll().prefix('/students/cy/').exec()).kvs.map((kv) => [kv.key.toString(), { value: kv.value.toString(), revision: kv.mod_revision }]));
     expect(after).toEqual(decoys);
     client.close();
@@ -81,7 +82,7 @@ describe('a class-shared cluster with TLS and auth', () => {
 
   test('class status shows the members, and each student\'s last run, run in progress and own keys', async () => {
     // ben is running lab 04 right now (his run's claim, made with his own credentials).
-    const benClient = new Etcd3(clientOptions(readConnectionFile(accounts.ben.file).connection, 3000));
+    const benClient = openClient(readConnectionFile(accounts.ben.file).connection, { deadlineMs: 3000 });
     const release = await claimOwnedPrefixes(benClient.namespace('/students/ben/'), findLab('04'), '/students/ben/');
     const shown = await cli('class', ['status', '--connection', join(dir, 'class', 'root.json')]);
     await release();
@@ -97,7 +98,7 @@ describe('a class-shared cluster with TLS and auth', () => {
   });
 
   test('a student\'s credentials cannot read or write another student\'s namespace', async () => {
-    const ana = new Etcd3(clientOptions(readConnectionFile(accounts.ana.file).connection, 3000));
+    const ana = openClient(readConnectionFile(accounts.ana.file).connection, { deadlineMs: 3000 });
     try {
       await ana.put('/students/ana/mine').value('ok').exec();
       expect(await ana.get('/students/ana/mine').string()).toBe('ok');
