@@ -1,8 +1,0 @@
-// Broken: a missing key throws a plain Error, not KeyNotFoundError.
-export * from '../../../../solutions/02-kv-basics.ts';
-import { KeyNotFoundError, type EtcdClient } from '../../../kit.ts';
-export async function getValue(client: EtcdClient, key: string): Promise<string> {
-  const value = await client.get(key).string();
-  if (value === null) throw new Error(`no such key: ${key}`);
-  return value;
-}

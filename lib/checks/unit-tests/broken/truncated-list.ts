@@ -1,6 +1,0 @@
-// Broken: the list stops at 10 keys.
-export * from '../../../../solutions/02-kv-basics.ts';
-import { KeyNotFoundError, type EtcdClient } from '../../../kit.ts';
-export async function listKeys(client: EtcdClient): Promise<string[]> {
-  return client.getAll().limit(10).keys();
-}
