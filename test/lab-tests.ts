@@ -1,15 +1,15 @@
 /**
  * The tests every lab gets: the stub fails every check with a TODO message,
  * the solution passes every check, and each plausible wrong implementation
- * (test/wrong-implementations.ts) fails the check it should, with the
- * message a student sees.
+ * (its contract, lib/checks/contracts/NN-slug.yaml) fails the check it
+ * should, with the message a student sees.
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { type LabEntry, labFileName, loadCatalog } from '../lib/catalog.ts';
 import { paths } from '../lib/paths.ts';
 import { show } from '../lib/runner/failure.ts';
-import { byId, noSandboxLeft, run, wrongDir } from './helpers.ts';
-import { WRONG } from './wrong-implementations.ts';
+import { loadContract, wrongFolder } from '../lib/checks/contract.ts';
+import { byId, noSandboxLeft, run } from './helpers.ts';
 
 /** The three test files, run side by side (vitest.config.ts). */
 export type TestFile = 'shared' | 'labs' | 'own';
@@ -66,10 +66,10 @@ export function labTests(lab: LabEntry, options: { solution: boolean }): void {
   const concurrent = CONCURRENT_LABS.includes(lab.id);
   // Side by side, one run cannot tell its lab processes from another's: count them once all are done.
   if (concurrent) afterAll(async () => expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]));
-  (concurrent ? test.concurrent : test).each(WRONG.filter((w) => w.lab === lab.id))('wrong implementation "$variant" fails as intended', async (wrong) => {
+  (concurrent ? test.concurrent : test).each(loadContract(lab).wrong)('wrong implementation "$variant" fails as intended', async (wrong) => {
     // Side by side, each run needs a namespace of its own: runs that own the same keys in one namespace refuse to run at once.
     const namespace = concurrent ? `/wrong-${wrong.variant}/` : undefined;
-    const result = await run(lab.id, { labsDir: wrongDir(lab.id, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs, namespace });
+    const result = await run(lab.id, { labsDir: wrongFolder(lab, wrong.variant), only: Object.keys(wrong.fails), timeoutMs: wrong.timeoutMs, namespace });
     const checks = byId(result);
     for (const [id, message] of Object.entries(wrong.fails)) {
       expect(checks[id].status, `${id} should fail`).toBe('failed');

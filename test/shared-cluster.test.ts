@@ -7,10 +7,10 @@
  *
  * Run one part: npx vitest run test/shared-cluster.test.ts -t "lab 11"
  */
-import './shared/catalog.ts';
-import './shared/config.ts';
-import './shared/cli-args.ts';
-import './shared/install.ts';
+import './unit/catalog.test.ts';
+import './unit/config.test.ts';
+import './unit/cli-args.test.ts';
+import './unit/install.test.ts';
 import './shared/security.ts';
 import './shared/runner.ts';
 import './shared/cluster.ts';

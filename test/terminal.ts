@@ -60,6 +60,15 @@ export class Terminal {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+
+  /** Ctrl-C, then up to `graceMs` for the program to stop by itself; SIGKILL after that. */
+  async interrupt(graceMs: number): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.type('\x03');
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, graceMs))]);
+    }
+    this.kill();
+  }
 }
 
 export function plain(text: string): string {

@@ -68,7 +68,8 @@ test.runIf(hasScript)('the fault console in a terminal: partition, serializable 
     await term.waitFor(/Stopping the playground's 3 members/);
     expect(await term.exited).toBe(130);
   } finally {
-    term.kill();
+    // A failed step must not leave the members running: Ctrl-C first (the playground stops them), then the terminal.
+    await term.interrupt(15_000);
   }
   expect(playgroundProcesses(), 'etcd members of the playground left running').toEqual([]);
   const left = existsSync(paths.clusterState) ? readdirSync(paths.clusterState).filter((d) => d.startsWith('playground-')) : [];

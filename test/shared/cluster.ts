@@ -15,12 +15,13 @@ import { clusterStatus } from '../../lib/cluster/inspect.ts';
 import { etcdProcessesMentioning, readPids } from '../../lib/cluster/processes.ts';
 import { projectRoot } from '../../lib/paths.ts';
 import { cli } from '../helpers.ts';
+import { TEST_FRESH_CLIENT_PORT, TEST_FRESH_PEER_PORT } from '../ports.ts';
 
 const fresh = (clientPort: number, peerPort: number) =>
   new LocalCluster(generateCluster({ dir: mkdtempSync(join(tmpdir(), 'etcd-cluster-test-')), clientPort, peerPort }));
 
 test('start, a member that crashed is reported and restarted, stop leaves nothing', async () => {
-  const cluster = fresh(24791, 24891);
+  const cluster = fresh(TEST_FRESH_CLIENT_PORT, TEST_FRESH_PEER_PORT);
   try {
     const first = await cluster.start();
     expect(first.started).toEqual(['n1', 'n2', 'n3']);
@@ -43,13 +44,14 @@ test('start, a member that crashed is reported and restarted, stop leaves nothin
 });
 
 test('a port in use is named, with its role and the file to change', async () => {
+  const blocked = TEST_FRESH_CLIENT_PORT + 12;
   const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(24992, '127.0.0.1', resolve));
-  const cluster = fresh(24990, 25090);
+  await new Promise<void>((resolve) => blocker.listen(blocked, '127.0.0.1', resolve));
+  const cluster = fresh(TEST_FRESH_CLIENT_PORT + 10, TEST_FRESH_PEER_PORT + 10);
   try {
     const error = await cluster.start().catch((e) => e);
     expect(error.code).toBe('PORT_IN_USE');
-    expect(error.message).toBe('port 24992 (client port of n3) is already in use by another program');
+    expect(error.message).toBe(`port ${blocked} (client port of n3) is already in use by another program`);
     expect(error.fix).toMatch(/n3\.yaml/);
     expect(etcdProcessesMentioning(cluster.spec.stateDir)).toEqual([]);
   } finally {

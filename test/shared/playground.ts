@@ -54,7 +54,7 @@ test('the playground\'s parser: quotes, via, --serializable, partitions, and one
 test('the playground\'s bad flags are one line and the fix', async () => {
   const nodes = await cli('playground', ['--faults', '--nodes', '9']);
   expect(nodes.code).toBe(1);
-  expect(nodes.stderr).toMatch(/^error\[\w+\]: --nodes must be between 1 and 7, got 9\n  fix: e\.g\. --nodes 5/);
+  expect(nodes.stderr).toMatch(/^error\[\w+\]: --nodes must be between 1 and 7, got 9\n {2}fix: e\.g\. --nodes 5/);
   const both = await cli('playground', ['--faults', '--endpoints', 'http://127.0.0.1:2379']);
   expect(both.code).toBe(1);
   expect(both.stderr).toMatch(/--faults starts a cluster of its own; it cannot hurt one given by --connection or --endpoints/);

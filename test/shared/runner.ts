@@ -24,12 +24,13 @@ test('throwing, spinning, exiting and hanging code each fail one check and the r
   expect(checks['current-user'].message).toMatch(/^currentUser\(\) threw TypeError: cannot read properties of undefined \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:7:\d+\)$/);
   // An error thrown outside any call is reported with the next failure, not lost.
   const explained = result.checks.map((c) => c.details?.explain ?? '').join('\n');
-  expect(explained).toMatch(/threw outside any call[^]*RangeError: a late timer \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:5:\d+\)/);
+  expect(explained).toMatch(/threw outside any call[\s\S]*RangeError: a late timer \(at test\/fixtures\/misbehaving\/03-logged-users\.ts:5:\d+\)/);
   expect(checks['register-user'].message).toMatch(/^registerUser\(\) did not finish within 1.5 s: it hangs/);
   expect(checks['register-users'].message).toMatch(/^registerUsers\(\) ended the lab process \(exit code 7\)/);
   expect(checks['list-users'].message).toMatch(/^listLoggedUsers\(\) did not finish within 1.5 s/);
   expect(result.passed).toBe(false);
-  expect(Date.now() - began).toBeLessThan(20_000);
+  // A guard against a run that waits on hung code (4 calls of 1.5 s), not a speed target.
+  expect(Date.now() - began).toBeLessThan(60_000);
   expect(await noSandboxLeft()).toEqual([]);
 });
 

@@ -11,7 +11,7 @@ import { createCa, inspect, issue } from '../../lib/certs/x509.ts';
 import { LocalCluster } from '../../lib/cluster/cluster.ts';
 import { validateNodeConfig } from '../../lib/cluster/config.ts';
 import { transportSecurity } from '../../lib/cluster/generate.ts';
-import { formatLabReport } from '../../lib/runner/report.ts';
+import { formatLabReport } from '../../lib/reporters/lab-report.ts';
 import { run, testCluster, wrongDir } from '../helpers.ts';
 
 describe('npm run certs', () => {

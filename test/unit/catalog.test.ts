@@ -32,7 +32,7 @@ test('a command line can name several labs: ranges, all, in catalog order', () =
 });
 
 test('a broken catalog names the lab and the problem', () => {
-  const base = { id: '01', slug: 'x', title: 't', chapter: 'c', from: 'f', owns: ['/x/'], hints: ['a', 'b'], checks: [{ id: 'c', title: 't' }] };
+  const base = { id: '01', slug: 'x', title: 't', summary: 's', chapter: 'c', from: 'f', owns: ['/x/'], hints: ['a', 'b'], checks: [{ id: 'c', title: 't' }] };
   const text = (lab: object) => JSON.stringify({ labs: [lab] });
   expect(() => parseCatalog(text({ ...base, hints: ['only one'] }))).toThrow(/lab 01: give 2 or 3 hints/);
   expect(() => parseCatalog(text({ ...base, owns: ['no-slash'] }))).toThrow(/`owns` must list/);
@@ -48,6 +48,6 @@ test('lab 14: the stub and the solution list exactly the catalog\'s predictions,
     const { predictions } = (await import(labPath(lab, folder))) as { predictions: Record<string, unknown> };
     expect(Object.keys(predictions), folder).toEqual(lab.predictions.map((p) => p.id));
   }
-  expect(() => parseCatalog(JSON.stringify({ labs: [{ id: '01', slug: 'x', title: 't', chapter: 'c', from: 'f', owns: ['/x/'], hints: ['a', 'b'], checks: [{ id: 'c', title: 't' }], predictions: [{ id: 'Bad id', claim: 'c', why: 'w' }] }] })))
+  expect(() => parseCatalog(JSON.stringify({ labs: [{ id: '01', slug: 'x', title: 't', summary: 's', chapter: 'c', from: 'f', owns: ['/x/'], hints: ['a', 'b'], checks: [{ id: 'c', title: 't' }], predictions: [{ id: 'Bad id', claim: 'c', why: 'w' }] }] })))
     .toThrow(/every prediction needs a camelCase id/);
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forwardedOptions, parseLabArgs } from '../../lib/cli/lab-args.ts';
-import { resolveConnection, writeConnectionFile } from '../../lib/runner/connection-file.ts';
+import { resolveConnection, writeConnectionFile } from '../../lib/connection/file.ts';
 
 test('parses a lab run with every option', () => {
   expect(parseLabArgs(['4', '--seed', '12', '--endpoints', 'http://a:1, http://b:2', '--namespace', '/students/x/', '--timeout', '3', '--only', 'a,b', '--json', 'r.json'])).toEqual({
