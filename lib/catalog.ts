@@ -1,8 +1,8 @@
 /**
  * The lab catalog (lib/catalog.yaml), loaded and checked.
  *
- * Labs are data: the runner derives every path from an entry, so adding a
- * lab is a catalog entry, a stub, a solution and a checks module.
+ * Labs are data: the runner derives every path from an entry. Adding a lab:
+ * CONTRIBUTING.md, or `npm run new-lab <slug>`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ export interface LabEntry {
   id: string;
   slug: string;
   title: string;
+  /** The lab's row in README.md's lab table. */
+  summary: string;
   chapter: string;
   from: string;
   owns: string[];
@@ -75,7 +77,7 @@ export function parseCatalog(text: string): LabEntry[] {
   const seen = new Set<string>();
   return data.labs.map((raw: Record<string, unknown>, index: number) => {
     const where = `labs[${index}]`;
-    for (const key of ['id', 'slug', 'title', 'chapter', 'from']) {
+    for (const key of ['id', 'slug', 'title', 'summary', 'chapter', 'from']) {
       if (typeof raw[key] !== 'string' || !raw[key]) fail(`${where}: \`${key}\` must be a non-empty string`);
     }
     const id = raw.id as string;
@@ -120,6 +122,7 @@ export function parseCatalog(text: string): LabEntry[] {
       id,
       slug: raw.slug as string,
       title: raw.title as string,
+      summary: raw.summary as string,
       chapter: raw.chapter as string,
       from: raw.from as string,
       owns: owns as string[],
