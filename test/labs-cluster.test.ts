@@ -6,6 +6,8 @@
  * fails the check it should. Lab 15 snapshots this cluster: nothing else
  * writes to it meanwhile.
  *
+ * Then the facts of LAB.md (test/facts/), one file per chapter.
+ *
  * Run one lab: npx vitest run test/labs-cluster.test.ts -t "lab '09'"
  */
 import { useSecondTestCluster } from './helpers.ts';
@@ -13,3 +15,4 @@ import { labTestsOf } from './lab-tests.ts';
 
 useSecondTestCluster();
 labTestsOf('labs');
+import './facts/index.ts';

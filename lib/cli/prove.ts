@@ -18,13 +18,14 @@ await runCli(async () => {
     .option('--variant <names>', 'only these wrong implementations of the contract (comma-separated)')
     .option('--dir <folder>', 'instead: every subfolder holding the lab file (wrong implementations written blind), against every check')
     .option('--solution', 'instead: the reference solution must pass every time', false)
-    .option('--endpoints <urls>', 'another cluster than the local one');
+    .option('--endpoints <urls>', 'another cluster than the local one')
+    .option('--namespace <prefix>', 'every run\'s keys under this prefix, e.g. /ana/ (two people proving at once)');
   parseArgv(program, process.argv.slice(2), 'usage: npm run prove -- 4 [--repeat 5] [--dir .scratch/blind/04] [--solution]');
-  const o = program.opts<{ repeat: number; jobs: number; variant?: string; dir?: string; solution: boolean; endpoints?: string }>();
+  const o = program.opts<{ repeat: number; jobs: number; variant?: string; dir?: string; solution: boolean; endpoints?: string; namespace?: string }>();
   if (o.dir && o.solution) throw new UsageError('--dir and --solution ask for two different runs', 'give one of them');
   const lab = findLab(program.args[0]);
   const options = {
-    repeat: o.repeat, jobs: o.jobs, variants: o.variant?.split(','), endpoints: endpointList(o.endpoints),
+    repeat: o.repeat, jobs: o.jobs, variants: o.variant?.split(','), endpoints: endpointList(o.endpoints), namespace: o.namespace,
     onRun: (r: ProvenRun) => console.log(`  ${r.ok ? style.green('✔') : style.red('✖')} ${r.subject} ${style.dim(`(seed ${r.seed})`)} ${style.dim(r.said)}`),
   };
   const what = o.solution ? 'the solution' : o.dir ? `the lab files under ${o.dir}` : 'the wrong implementations of its contract';

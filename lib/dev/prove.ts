@@ -20,6 +20,8 @@ import type { CheckResult, LabResult } from '../runner/results.ts';
 import { type RunLabOptions, runLab } from '../runner/run-lab.ts';
 
 export interface ProveOptions extends Pick<RunLabOptions, 'endpoints' | 'cluster'> {
+  /** Every run's keys under this prefix (two people proving at once on one cluster). */
+  namespace?: string;
   repeat?: number;
   /** Runs side by side, each in a namespace of its own. */
   jobs?: number;
@@ -62,7 +64,8 @@ async function pool<T, R>(items: T[], jobs: number, work: (item: T) => Promise<R
 
 function run(lab: LabEntry, options: ProveOptions, extra: RunLabOptions): Promise<LabResult> {
   // Side by side, runs owning the same keys need namespaces of their own.
-  const namespace = (options.jobs ?? 1) > 1 ? `/prove-${process.pid}-${++namespaces}/` : undefined;
+  const base = options.namespace ?? '';
+  const namespace = (options.jobs ?? 1) > 1 ? `${base.replace(/\/$/, '')}/prove-${process.pid}-${++namespaces}/` : base || undefined;
   return runLab(lab.id, { endpoints: options.endpoints, cluster: options.cluster, renderer: 'silent', namespace, ...extra });
 }
 
