@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CatalogError, UnknownLabError } from './errors.ts';
+import { CatalogError, UnknownLabError, UsageError } from './errors.ts';
 import { paths } from './paths.ts';
 
 export interface CheckEntry {
@@ -15,6 +15,8 @@ export interface CheckEntry {
   title: string;
   /** Per-call timeout for this check's calls into student code, in seconds. */
   timeout?: number;
+  /** A hint for this check alone: shown, instead of the lab's progressive hints, when it is the check that failed. */
+  hint?: string;
 }
 
 export interface LabEntry {
@@ -99,6 +101,7 @@ export function parseCatalog(text: string): LabEntry[] {
       if (checkIds.has(c.id)) fail(`lab ${id}: check ${c.id} is listed twice`);
       checkIds.add(c.id);
       if (c.timeout !== undefined && (typeof c.timeout !== 'number' || c.timeout <= 0)) fail(`lab ${id}: check ${c.id}: timeout is in seconds, a positive number`);
+      if (c.hint !== undefined && (typeof c.hint !== 'string' || !c.hint)) fail(`lab ${id}: check ${c.id}: hint is a sentence`);
     }
     const kind = raw.kind ?? 'code';
     if (kind !== 'code' && kind !== 'tests') fail(`lab ${id}: \`kind\` is "code" (the default) or "tests"`);
@@ -154,6 +157,7 @@ export function selectLabs(asked: string[], labs = loadCatalog()): LabEntry[] {
     if (word.trim().toLowerCase() === 'all') labs.forEach((l) => chosen.add(l));
     else if (range) {
       const [from, to] = [findLab(range[1], labs), findLab(range[2], labs)];
+      if (Number(from.id) > Number(to.id)) throw new UsageError(`the range ${word.trim()} is empty: it runs backwards`, `write the lower lab first: ${Number(to.id)}-${Number(from.id)}`);
       labs.filter((l) => Number(l.id) >= Number(from.id) && Number(l.id) <= Number(to.id)).forEach((l) => chosen.add(l));
     } else chosen.add(findLab(word, labs));
   }

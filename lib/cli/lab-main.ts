@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
 import { formatLabList } from '../reporters/lab-list.ts';
-import { hintsShown } from '../state/hints.ts';
+import { hintsShown, markHintShown } from '../state/hints.ts';
 import { nextLab, readProgress, recordRun } from '../state/progress.ts';
-import { formatLabReport, formatRunSummary, labCommand } from '../reporters/lab-report.ts';
+import { formatCheckLine, formatLabReport, formatRunSummary, hintFor, labCommand } from '../reporters/lab-report.ts';
 import { runLab } from '../runner/run-lab.ts';
 import { type LabResult, anyFailed } from '../runner/results.ts';
 import { toJson } from '../reporters/json.ts';
@@ -17,6 +17,11 @@ import { LabWatcher } from './watch.ts';
 import { resolveConnection } from '../connection/file.ts';
 import { labsFolder, shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
+
+/** No task list: not a terminal, or a terminal that does not say how wide it is (text would wrap at every character). */
+function plainOutput(): boolean {
+  return !process.stdout.isTTY || !process.stdout.columns;
+}
 
 export function main(early?: Sandbox): Promise<void> {
   return runCli(async () => {
@@ -42,6 +47,8 @@ export function main(early?: Sandbox): Promise<void> {
   const shared = resolveConnection(args.cluster);
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');
   const results: LabResult[] = [];
+  // Progress is about the student's own files, each run whole.
+  const own = !args.solution && !args.labsDir && !args.only?.length;
   const began = performance.now();
   for (const [i, lab] of labs.entries()) {
     if (i > 0) console.log('');
@@ -57,11 +64,16 @@ export function main(early?: Sandbox): Promise<void> {
       only: args.only,
       log: (line) => console.log(style.dim(line)),
       sandbox: i === 0 ? early : undefined,
+      // Without a terminal (CI, a pipe) or with one of unknown width, a line per check instead of the task list.
+      ...(plainOutput() ? { renderer: 'silent' as const, onCheck: (check) => console.log(formatCheckLine(check)) } : {}),
     });
     results.push(result);
-    // Progress is the student's own file, run whole.
-    if (!args.solution && !args.labsDir && !args.only?.length) recordRun(result);
-    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, forwardedOptions({ ...args, seed: result.seed })), hintsShown: hintsShown(lab) }));
+    if (own) recordRun(result);
+    const hint = hintFor(result, hintsShown(lab));
+    // The hint the report shows counts as seen: `npm run hint` goes on from the next one.
+    if (hint.kind === 'lab') markHintShown(lab, hint.n);
+    const next = own && result.passed ? nextLab(loadCatalog(), readProgress()) : undefined;
+    console.log(formatLabReport(result, { reproduce: labCommand(lab.id, forwardedOptions({ ...args, seed: result.seed })), hint, next: labs.length === 1 ? next : undefined }));
   }
   if (args.json) {
     const json = results.length === 1 ? toJson(results[0]) : { labs: results.map(toJson) };

@@ -14,8 +14,10 @@ export function formatLabList(labs: LabEntry[], progress: Progress): string {
     const state = !p
       ? style.dim('· not started')
       : p.status === 'passed'
-        ? style.green(`✔ passed`)
-        : style.red(`✖ failed (${p.passed}/${p.total} checks)`);
+        ? style.green('✔ passed')
+        : p.status === 'reset'
+          ? style.dim('· not run since reset')
+          : style.red(`✖ failed (${p.passed}/${p.total} checks)`);
     lines.push(`  ${lab.id}  ${lab.title.padEnd(width)}  ${state}`);
   }
   const next = nextLab(labs, progress);

@@ -2,10 +2,11 @@
  * Text for a finished lab run: failures with expected/actual, the hint, and
  * how to reproduce. The first failing check comes first.
  */
+import { type LabEntry, labFileName } from '../catalog.ts';
 import { shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
 import { show } from '../runner/failure.ts';
-import { type LabOutcome, type LabResult, anyFailed, labOutcome } from '../runner/results.ts';
+import { type CheckResult, type LabOutcome, type LabResult, anyFailed, labOutcome } from '../runner/results.ts';
 
 function indent(text: string, pad: string): string {
   return text.split('\n').map((l) => pad + l).join('\n');
@@ -21,7 +22,38 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function formatLabReport(result: LabResult, notes: { reproduce?: string; hintsShown?: number } = {}): string {
+/** What the report's footer shows as its hint. */
+export type ShownHint =
+  /** The lab's progressive hint number `n` (the CLI remembers it as seen). */
+  | { kind: 'lab'; n: number }
+  /** The hint of the check that failed (catalog `hint` of that check). */
+  | { kind: 'check'; check: string }
+  /** None: the failure is not about the lab's subject (the file does not load). */
+  | { kind: 'none' };
+
+/**
+ * The hint that fits a failed run: the failed check's own hint when it has
+ * one, else the newest of the lab's hints the student has seen (at least the
+ * first); none when the file did not even load.
+ */
+export function hintFor(result: LabResult, hintsShown = 0): ShownHint {
+  const failed = result.checks.filter((c) => c.status === 'failed');
+  if (failed.length && failed.every((c) => c.notRun || /does not load/.test(c.message ?? ''))) return { kind: 'none' };
+  const withHint = failed.find((c) => !c.todo && !c.notRun && result.lab.checks.find((k) => k.id === c.id)?.hint);
+  if (withHint) return { kind: 'check', check: withHint.id };
+  return { kind: 'lab', n: Math.max(1, Math.min(hintsShown, result.lab.hints.length)) };
+}
+
+export interface ReportNotes {
+  /** The command that replays this run. */
+  reproduce?: string;
+  /** What hintFor() chose. */
+  hint?: ShownHint;
+  /** After a pass: the lab to do next. */
+  next?: LabEntry;
+}
+
+export function formatLabReport(result: LabResult, notes: ReportNotes = {}): string {
   const { lab, checks } = result;
   const passed = checks.filter((c) => c.status === 'passed').length;
   const failed = checks.filter((c) => c.status === 'failed');
@@ -35,10 +67,12 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
   if (failed.length === 0) {
     const skip = skipped.length ? `, ${skipped.length} skipped` : '';
     lines.push(style.green(`✔ Lab ${lab.id} · ${lab.title}: all ${passed} checks passed${skip} (${seconds} s, seed ${result.seed}).`));
+    if (notes.next) lines.push(`${style.cyan('Next')}: ${style.bold(labCommand(notes.next.id))}  (labs/${labFileName(notes.next)}; read LAB.md, "${notes.next.chapter}")`);
     return lines.join('\n');
   }
   lines.push(style.red(`✖ Lab ${lab.id} · ${lab.title}: ${failed.length} of ${checks.length} checks failed (${seconds} s).`));
-  for (const check of failed) {
+  const notRun = failed.filter((c) => c.notRun);
+  for (const check of failed.filter((c) => !c.notRun)) {
     lines.push('', style.bold(`✖ ${check.title}`));
     lines.push(indent(check.message ?? 'failed', '  '));
     const d = check.details ?? {};
@@ -46,18 +80,31 @@ export function formatLabReport(result: LabResult, notes: { reproduce?: string; 
     if (d.actual !== undefined) lines.push(`    actual:   ${typeof d.actual === 'string' ? d.actual : show(d.actual)}`);
     if (d.explain) lines.push(indent(d.explain, '  '));
   }
-  const allTodo = failed.every((c) => c.todo);
+  if (notRun.length) lines.push('', style.dim(`${notRun.length} more check${notRun.length === 1 ? '' : 's'} did not run: ${notRun.map((c) => c.id).join(', ')}.`));
   lines.push('');
-  if (allTodo) {
-    lines.push(`Start by opening ${shown(result.labFile)}: every ${style.bold('TODO')} marks code to write.`);
+  if (failed.every((c) => c.todo)) lines.push(`Start by opening ${shown(result.labFile)}: every ${style.bold('TODO')} marks code to write.`);
+  const hint = notes.hint ?? hintFor(result);
+  if (hint.kind === 'check') {
+    const check = lab.checks.find((k) => k.id === hint.check)!;
+    lines.push(`${style.cyan('Hint')} ${style.dim(`(${check.id})`)}: ${check.hint}`);
+  } else if (hint.kind === 'lab') {
+    const more = hint.n < lab.hints.length ? style.dim(` (hint ${hint.n} of ${lab.hints.length}; \`npm run hint ${Number(lab.id)}\` shows the next)`) : '';
+    lines.push(`${style.cyan('Hint')}: ${lab.hints[hint.n - 1]}${more}`);
   }
-  // The newest hint the student asked for (npm run hint), at least the first.
-  const shownHints = Math.max(1, Math.min(notes.hintsShown ?? 1, lab.hints.length));
-  const more = shownHints < lab.hints.length ? style.dim(` (hint ${shownHints} of ${lab.hints.length}; \`npm run hint ${Number(lab.id)}\` shows the next)`) : '';
-  lines.push(`${style.cyan('Hint')}: ${lab.hints[shownHints - 1]}${more}`);
   lines.push(`${style.cyan('Read')}: LAB.md, "${lab.chapter}"`);
   lines.push(`${style.cyan('Reproduce this run')}: ${notes.reproduce ?? labCommand(lab.id, `--seed ${result.seed}`)}`);
   return lines.join('\n');
+}
+
+/**
+ * One line for a check that just ended, where there is no task list (not a
+ * terminal, or one of unknown width): each check once, its failure told
+ * once in the report after.
+ */
+export function formatCheckLine(check: CheckResult): string {
+  if (check.status === 'passed') return `${style.green('✔')} ${check.title} ${style.dim(`(${(check.ms / 1000).toFixed(1)} s)`)}`;
+  if (check.status === 'skipped') return `${style.yellow('○')} ${check.title} ${style.dim(`(skipped: ${check.message})`)}`;
+  return `${style.red('✖')} ${check.title}`;
 }
 
 /** ✔ passed, ✖ failed, ○ could not run here. */

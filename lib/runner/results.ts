@@ -20,6 +20,8 @@ export interface CheckResult {
    * the student's failure.
    */
   error?: boolean;
+  /** It did not run, because of another check's failure (the lab file does not load): counted as failed, told once. */
+  notRun?: boolean;
   notes: string[];
   ms: number;
 }

@@ -11,11 +11,13 @@ import { Listr } from 'listr2';
 import { type LabEntry, checksModulePath, findLab, labPath } from '../catalog.ts';
 import { CatalogError, LabFileMissingError, UsageError } from '../errors.ts';
 import { labsFolder, shown } from '../paths.ts';
+import type { ThrownError } from '../sandbox/protocol.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
 import { type RunState, checkContext } from './check-context.ts';
 import { claimOwnedPrefixes } from './claim.ts';
 import type { CheckContext, LabChecks } from './context.ts';
 import { CheckFailure, CheckSkipped } from './failure.ts';
+import { loadFailure } from './load-failure.ts';
 import { randomSeed } from './random.ts';
 import { LAST_RUN_KEY, type LastRun } from './records.ts';
 import { type CheckResult, type LabResult, isPassed, labOutcome, passedChecks } from './results.ts';
@@ -37,6 +39,8 @@ export interface RunLabOptions extends TargetOptions {
   only?: string[];
   /** A lab process the caller started early (the CLI does, before its own imports); disposed at the end. */
   sandbox?: Sandbox;
+  /** Called as each check ends (a plain progress line where there is no task list). */
+  onCheck?: (result: CheckResult) => void;
 }
 
 export const DEFAULT_CALL_TIMEOUT_S = 10;
@@ -75,14 +79,17 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
   try {
     // The lab file is loaded before the first check, so check times are the checks' own.
     // A tests lab (lab 12) is a test file the checks run with vitest: nothing to load here.
-    const [target, checks] = await Promise.all([resolveTarget(options), loadChecks(lab), lab.kind === 'code' ? box.load(labFile) : undefined]);
+    const [target, checks, loaded] = await Promise.all([resolveTarget(options), loadChecks(lab), lab.kind === 'code' ? box.load(labFile) : undefined]);
     etcd = trustedClient(target);
     secrets.add(target.auth?.password);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
     release = await claimOwnedPrefixes(kv, lab, target.namespace);
     workers = new WorkerPool(labFile, lab.workers);
     const state: RunState = { lab: selected, box, workers, labFile, seed, target, etcd, kv, secrets, cleanups, shared: new Map() };
-    const results = await runChecks(state, checks, options);
+    // A file that does not load fails every check for one reason: said once, with where.
+    const unloadable = loaded && !loaded.ok && loaded.kind === 'load-failed' ? loaded.error : undefined;
+    const results = unloadable ? notLoaded(selected, labFile, unloadable) : await runChecks(state, checks, options);
+    if (unloadable) results.forEach((r) => options.onCheck?.(r));
     await deleteOwnedKeys(lab, kv).catch(() => {});
     const result: LabResult = { lab, labFile, seed, checks: results, passed: isPassed(results), ms: Math.round(performance.now() - began) };
     // On a shared cluster, what the instructor's `npm run class -- status` shows for this student.
@@ -132,6 +139,7 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
           for (const worker of workers) worker.box.dispose();
           state.workers.refill();
           result.ms = Math.round(performance.now() - started);
+          options.onCheck?.(result);
         }
       },
       rendererOptions: { persistentOutput: true },
@@ -147,6 +155,18 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
   );
   await list.run();
   return results;
+}
+
+function notLoaded(lab: LabEntry, labFile: string, error: ThrownError): CheckResult[] {
+  const { message, details } = loadFailure(error, labFile);
+  return lab.checks.map((check, i) => ({
+    id: check.id,
+    title: check.title,
+    status: 'failed',
+    ...(i === 0 ? { message, details } : { message: `not run: ${shown(labFile)} does not load (see the first check)`, notRun: true }),
+    notes: [],
+    ms: 0,
+  }));
 }
 
 /** A check that threw: the student's failure (CheckFailure), or the check could not run (anything else). */

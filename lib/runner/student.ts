@@ -9,14 +9,12 @@ import { shown } from '../paths.ts';
 import type { Arg, HandleRef, ThrownError } from '../sandbox/protocol.ts';
 import type { CallOptions, CallOutcome, Sandbox } from '../sandbox/sandbox.ts';
 import { CheckFailure, type FailureDetails } from './failure.ts';
+import { loadFailure, thrownAt } from './load-failure.ts';
 
 /** Where in the lab file an error was thrown, e.g. "labs/02-kv-basics.ts:14:11". */
 export function locate(error: ThrownError, labFile: string): string | undefined {
-  for (const line of (error.stack ?? '').split('\n')) {
-    const match = /\(?((?:file:\/\/)?\/[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (match && match[1].replace(/^file:\/\//, '') === labFile) return `${shown(labFile)}:${match[2]}:${match[3]}`;
-  }
-  return undefined;
+  const at = thrownAt(error, labFile);
+  return at ? `${shown(labFile)}:${at.line}:${at.column}` : undefined;
 }
 
 export function describeThrown(error: ThrownError): string {
@@ -49,10 +47,8 @@ export class StudentCode {
   explain(what: string, outcome: Exclude<CallOutcome, { ok: true }>, timeoutMs = this.defaultTimeoutMs): string {
     const file = shown(this.labFile);
     switch (outcome.kind) {
-      case 'load-failed': {
-        const at = locate(outcome.error, this.labFile);
-        return `${file} could not be loaded: ${describeThrown(outcome.error)}${at ? ` (at ${at})` : ''}`;
-      }
+      case 'load-failed':
+        return loadFailure(outcome.error, this.labFile).message;
       case 'timeout':
         return `${what} did not finish within ${timeoutMs / 1000} s: it hangs (an await that never settles, a call without a deadline, or an endless loop). The lab process was stopped.`;
       case 'exited':

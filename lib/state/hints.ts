@@ -41,6 +41,15 @@ export function nextHint(lab: LabEntry, file = hintsFile()): HintStep {
   return { hints: lab.hints.slice(0, now), newest: now > before ? now : 0, total: lab.hints.length, exhausted: now === lab.hints.length };
 }
 
+/** The report showed hint `n` of the lab: `npm run hint` then goes on from there, not from hint 1 again. */
+export function markHintShown(lab: LabEntry, n: number, file = hintsFile()): void {
+  const shown = readShown(file);
+  if ((shown[lab.id] ?? 0) >= n) return;
+  shown[lab.id] = n;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(shown, null, 2) + '\n');
+}
+
 /** How many hints of the lab have been shown (the lab report shows that many, at least one). */
 export function hintsShown(lab: LabEntry, file = hintsFile()): number {
   return Math.min(readShown(file)[lab.id] ?? 0, lab.hints.length);

@@ -8,7 +8,8 @@ import type { LabEntry } from '../catalog.ts';
 import { paths } from '../paths.ts';
 
 export interface LabProgress {
-  status: 'passed' | 'failed';
+  /** 'reset': put back to the stub (npm run reset) and not run since. */
+  status: 'passed' | 'failed' | 'reset';
   passed: number;
   total: number;
   at: string;
@@ -36,11 +37,11 @@ export function recordProgress(labId: string, entry: LabProgress, file = progres
   writeFileSync(file, JSON.stringify(progress, null, 2) + '\n');
 }
 
-/** Forgets a lab's result (after a reset, the lab is "not started" again). */
-export function forgetProgress(labId: string, file = progressFile()): void {
+/** After a reset: the lab's result no longer says anything about the file; the list says "not run since reset". */
+export function markReset(labId: string, file = progressFile(), at = new Date()): void {
   const progress = readProgress(file);
   if (!(labId in progress)) return;
-  delete progress[labId];
+  progress[labId] = { status: 'reset', passed: 0, total: progress[labId].total, at: at.toISOString(), seed: 0 };
   writeFileSync(file, JSON.stringify(progress, null, 2) + '\n');
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type LabEntry, labFileName, labPath } from '../catalog.ts';
 import { CatalogError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
-import { forgetProgress } from './progress.ts';
+import { markReset } from './progress.ts';
 
 export interface ResetOutcome {
   lab: LabEntry;
@@ -45,6 +45,6 @@ export function resetLab(lab: LabEntry, options: { labsDir?: string; stubsDir?: 
   }
   mkdirSync(labsDir, { recursive: true });
   copyFileSync(stubFile(lab, stubsDir), file);
-  forgetProgress(lab.id, join(stateDir, 'progress.json'));
+  markReset(lab.id, join(stateDir, 'progress.json'), options.now);
   return { lab, status: 'restored', backup };
 }

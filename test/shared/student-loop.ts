@@ -27,7 +27,7 @@ test('hints come one more at a time, remembered, then point to the chapter', () 
   expect(hintsShown(findLab('5'), file)).toBe(0);
 });
 
-test('reset restores the stub without git, keeps the student\'s version and forgets the lab\'s progress', () => {
+test('reset restores the stub without git, keeps the student\'s version and marks the lab as not run since', () => {
   const root = mkdtempSync(join(tmpdir(), 'reset-'));
   const [labsDir, stateDir] = [join(root, 'labs'), join(root, '.workbook')];
   mkdirSync(labsDir);
@@ -42,7 +42,7 @@ test('reset restores the stub without git, keeps the student\'s version and forg
   expect(readFileSync(join(labsDir, labFileName(lab)), 'utf8')).toBe(readFileSync(join(paths.stubs, labFileName(lab)), 'utf8'));
   expect(outcome.backup).toBe(join(stateDir, 'backup', '04-transactions.2026-11-21T10-00-00-000Z.ts'));
   expect(readFileSync(outcome.backup!, 'utf8')).toBe(mine);
-  expect(readProgress(join(stateDir, 'progress.json'))).toEqual({});
+  expect(readProgress(join(stateDir, 'progress.json'))).toEqual({ '04': { status: 'reset', passed: 0, total: 6, at: '2026-11-21T10:00:00.000Z', seed: 0 } });
   expect(resetLab(lab, { labsDir, stateDir }).status).toBe('unchanged');
 
   // A deleted lab file comes back too (nothing to back up).
