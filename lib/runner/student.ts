@@ -51,8 +51,12 @@ export class StudentCode {
         return loadFailure(outcome.error, this.labFile).message;
       case 'timeout':
         return `${what} did not finish within ${timeoutMs / 1000} s: it hangs (an await that never settles, a call without a deadline, or an endless loop). The lab process was stopped.`;
-      case 'exited':
-        return `${what} ended the lab process (${outcome.signal ?? `exit code ${outcome.code}`}). Lab functions must return or throw, never call process.exit().`;
+      case 'exited': {
+        const how = outcome.signal ?? `exit code ${outcome.code}`;
+        const culprit = outcome.by ? `${outcome.by}()` : undefined;
+        const who = culprit && culprit !== what ? `${culprit} ended the lab process (${how}) while ${what} was running` : `${what} ended the lab process (${how})`;
+        return `${who}. Lab functions must return or throw, never call process.exit().`;
+      }
       case 'threw': {
         if (outcome.error.todo) return `TODO: implement \`${outcome.error.todo}\` in ${file}`;
         if (outcome.error.name === 'MissingExport') return `${file} does not export ${what.replace(/\(\)$/, '')}: keep the names and signatures of the stub, the checks call them`;

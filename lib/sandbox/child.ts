@@ -6,6 +6,7 @@
  * code returned or threw. Whatever the student's code does (hang, spin,
  * exit), the runner can kill this process and carry on.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Etcd3, Namespace } from 'etcd3';
 import { clientOptions } from '../connection/connection.ts';
@@ -24,6 +25,8 @@ const etcd3 = import('etcd3');
 const runner = exitWithRunner();
 
 let lab: Record<string, unknown> = {};
+/** Which student function is running: process.exit() says who called it. */
+const running = new AsyncLocalStorage<{ fn: string }>();
 const handles = new Map<number, unknown>();
 let nextHandle = 1;
 const clients = new Map<string, { root: Etcd3; view: Namespace }>();
@@ -147,6 +150,8 @@ async function answer(id: number, work: () => unknown): Promise<void> {
     const value = await work();
     send({ type: 'result', id, ok: true, value: toData(value) });
   } catch (error) {
+    // The call ended the process (process.exit()): the exit, not this error, is its outcome.
+    if ((error as Error)?.name === 'ProcessExit') return;
     send({ type: 'result', id, ok: false, error: flatten(error) });
   }
 }
@@ -171,7 +176,7 @@ process.on('message', async (message: ToChild) => {
           throw Object.assign(new Error(`${message.fn} is exported, but it is not a function`), { name: 'NotAFunction' });
         }
         const decoded = (await decode(args)) as unknown[];
-        return withEnv(message.env, async () => fn(...decoded));
+        return running.run({ fn: message.fn }, () => withEnv(message.env, async () => fn(...decoded)));
       });
       return;
     }
@@ -213,6 +218,20 @@ process.on('message', async (message: ToChild) => {
   }
 });
 
-process.on('uncaughtException', (error) => send({ type: 'uncaught', error: flatten(error) }));
+// A student's process.exit() ends this process, and every call pending in it: the runner is told which
+// function called it first, so the failure names that one (not whichever call happened to be pending).
+const realExit = process.exit.bind(process);
+process.exit = ((code?: number) => {
+  const fn = running.getStore()?.fn;
+  if (!process.connected) realExit(code);
+  process.send?.({ type: 'exiting', fn, code } satisfies FromChild, () => realExit(code));
+  // Nothing after process.exit() may run, even while the message is on its way.
+  throw Object.assign(new Error('process.exit() was called'), { name: 'ProcessExit' });
+}) as typeof process.exit;
+
+process.on('uncaughtException', (error) => {
+  if (error.name === 'ProcessExit') return;
+  send({ type: 'uncaught', error: flatten(error) });
+});
 process.on('unhandledRejection', (error) => send({ type: 'uncaught', error: flatten(error) }));
 send({ type: 'ready' });

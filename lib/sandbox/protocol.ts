@@ -70,7 +70,9 @@ export type FromChild =
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: ThrownError }
   | { type: 'callback'; callback: number; args: unknown[]; reply: number }
-  | { type: 'uncaught'; error: ThrownError };
+  | { type: 'uncaught'; error: ThrownError }
+  /** The student's code called process.exit(), inside the call to `fn` (undefined: outside any call). */
+  | { type: 'exiting'; fn?: string; code?: number };
 
 export function isClientArg(value: unknown): value is ClientArg {
   return typeof value === 'object' && value !== null && '$client' in value;

@@ -29,7 +29,8 @@ export type CallOutcome<T = unknown> =
   | { ok: true; value: T; ms: number }
   | { ok: false; kind: 'threw'; error: ThrownError; ms: number }
   | { ok: false; kind: 'timeout'; ms: number }
-  | { ok: false; kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; ms: number }
+  /** `by`: the function whose process.exit() ended it, when the student's code called it inside a call. */
+  | { ok: false; kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; by?: string; ms: number }
   | { ok: false; kind: 'load-failed'; error: ThrownError; ms: number };
 
 export interface CallOptions {
@@ -64,6 +65,8 @@ export class Sandbox {
   private pending = new Map<number, Pending>();
   private nextId = 1;
   private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+  /** The call whose process.exit() is ending the process (several calls may be pending when it does). */
+  private exitBy?: string;
   /** Set when we killed the process: the next call must not reach it, even before its exit event. */
   private killed = false;
   private output = '';
@@ -87,6 +90,7 @@ export class Sandbox {
 
   private boot(): void {
     this.exitInfo = undefined;
+    this.exitBy = undefined;
     this.killed = false;
     this.loaded = undefined;
     const child = fork(childEntry, [], {
@@ -119,6 +123,9 @@ export class Sandbox {
         case 'uncaught':
           this.stray.push(message.error);
           return;
+        case 'exiting':
+          this.exitBy = message.fn;
+          return;
         default:
           this.onLoadMessage?.(message);
       }
@@ -127,7 +134,7 @@ export class Sandbox {
       if (child !== this.child) return;
       this.exitInfo = { code, signal };
       markReady();
-      for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, kind: 'exited', code, signal, ms: 0 });
+      for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, kind: 'exited', code, signal, by: this.exitBy, ms: 0 });
       this.onLoadMessage?.({ type: 'load-failed', error: { name: 'Exit', message: `the lab process exited (${signal ?? `code ${code}`}) while loading` } });
     });
   }
