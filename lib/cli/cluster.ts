@@ -1,5 +1,9 @@
 /** `npm run cluster -- start|stop|status|reset [--yes]`: the local classroom cluster. */
+import { hostname } from 'node:os';
 import { LocalCluster } from '../cluster/cluster.ts';
+import { withClient } from '../connection/client.ts';
+import { activeClaims } from '../runner/claim.ts';
+import type { Claim } from '../runner/records.ts';
 import { clusterStatus } from '../cluster/inspect.ts';
 import { memberTable } from '../reporters/member-tables.ts';
 import { UsageError } from '../errors.ts';
@@ -10,6 +14,12 @@ import { confirm } from './confirm.ts';
 import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';
 
+
+/** The runs that hold claims on the cluster (nothing when it does not answer). */
+async function runsUsing(cluster: LocalCluster): Promise<Claim[]> {
+  if (!(await clusterStatus(cluster.endpoints, 500)).some((s) => s.up)) return [];
+  return withClient(cluster.endpoints, { deadlineMs: 2000 }, activeClaims).catch(() => []);
+}
 
 async function status(cluster: LocalCluster): Promise<number> {
   const states = cluster.memberStates();
@@ -26,7 +36,7 @@ async function status(cluster: LocalCluster): Promise<number> {
 await runCli(async () => {
   const program = command('cluster', 'Manage the local 3-member etcd cluster described by etcd_config/')
     .argument('<action>', 'start | stop | status | reset')
-    .option('-y, --yes', 'reset without asking', false);
+    .option('-y, --yes', 'reset, or stop while a run uses the cluster, without asking', false);
   parseArgv(program, process.argv.slice(2), 'usage: npm run cluster -- start|stop|status|reset [--yes]');
   const [action] = program.args;
   const { yes } = program.opts<{ yes: boolean }>();
@@ -41,6 +51,14 @@ await runCli(async () => {
       return 0;
     }
     case 'stop': {
+      const runs = await runsUsing(cluster);
+      if (runs.length && !yes) {
+        const who = runs.map((r) => `lab ${r.lab} (pid ${r.pid}${r.host === hostname() ? '' : ` on ${r.host}`})`).join(', ');
+        if (!(await confirm(`A run is using the cluster right now: ${who}. Stopping it fails that run's checks. Stop anyway?`, '`npm run cluster -- stop`'))) {
+          console.log('the cluster keeps running');
+          return 1;
+        }
+      }
       const stopped = await cluster.stop();
       console.log(stopped.length ? `stopped ${stopped.join(', ')}` : 'the cluster was not running');
       return 0;

@@ -38,7 +38,8 @@ export type ShownHint =
  */
 export function hintFor(result: LabResult, hintsShown = 0): ShownHint {
   const failed = result.checks.filter((c) => c.status === 'failed');
-  if (failed.length && failed.every((c) => c.notRun || /does not load/.test(c.message ?? ''))) return { kind: 'none' };
+  // Not about the lab's subject: the file does not load, or the cluster went away.
+  if (failed.length && failed.every((c) => c.notRun || c.environment || /does not load/.test(c.message ?? ''))) return { kind: 'none' };
   const withHint = failed.find((c) => !c.todo && !c.notRun && result.lab.checks.find((k) => k.id === c.id)?.hint);
   if (withHint) return { kind: 'check', check: withHint.id };
   return { kind: 'lab', n: Math.max(1, Math.min(hintsShown, result.lab.hints.length)) };

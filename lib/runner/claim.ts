@@ -80,3 +80,16 @@ export async function claimOwnedPrefixes(kv: Namespace | Etcd3, lab: LabEntry, n
     throw error;
   }
 }
+
+/**
+ * The runs holding claims anywhere on the cluster right now (every
+ * namespace): what `npm run cluster -- stop` asks about before it stops a
+ * cluster a run is using.
+ */
+export async function activeClaims(kv: Namespace | Etcd3): Promise<Claim[]> {
+  const all = await kv.getAll().strings();
+  const claims = Object.entries(all).filter(([key]) => key.includes(CLAIMS_PREFIX)).map(([, value]) => parseClaim(value));
+  const live = claims.filter((c): c is Claim => c !== undefined && !isGone(c));
+  // One line per run, whatever number of prefixes it holds.
+  return [...new Map(live.map((c) => [`${c.host}/${c.pid}`, c])).values()];
+}

@@ -20,6 +20,8 @@ export interface CheckResult {
    * the student's failure.
    */
   error?: boolean;
+  /** The run's cluster stopped answering or lost its leader: the environment failed, not the code (with `error`). */
+  environment?: boolean;
   /** It did not run, because of another check's failure (the lab file does not load): counted as failed, told once. */
   notRun?: boolean;
   notes: string[];

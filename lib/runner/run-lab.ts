@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { Listr } from 'listr2';
 import { type LabEntry, checksModulePath, findLab, labPath } from '../catalog.ts';
-import { CatalogError, LabFileMissingError, UsageError } from '../errors.ts';
+import { CatalogError, ClusterDownError, LabFileMissingError, UsageError } from '../errors.ts';
 import { labsFolder, shown } from '../paths.ts';
 import type { ThrownError } from '../sandbox/protocol.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
@@ -17,6 +17,7 @@ import { type RunState, checkContext } from './check-context.ts';
 import { claimOwnedPrefixes } from './claim.ts';
 import type { CheckContext, LabChecks } from './context.ts';
 import { CheckFailure, CheckSkipped } from './failure.ts';
+import { type EnvironmentProblem, environmentProblem } from './health.ts';
 import { loadFailure } from './load-failure.ts';
 import { randomSeed } from './random.ts';
 import { LAST_RUN_KEY, type LastRun } from './records.ts';
@@ -83,7 +84,11 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     etcd = trustedClient(target);
     secrets.add(target.auth?.password);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
-    release = await claimOwnedPrefixes(kv, lab, target.namespace);
+    release = await claimOwnedPrefixes(kv, lab, target.namespace).catch(async (error) => {
+      // The cluster answered a moment ago: if it is gone now, say so (not an internal error).
+      const environment = await environmentProblem(target).catch(() => undefined);
+      throw environment ? new ClusterDownError(environment.problem, environment.fix) : error;
+    });
     workers = new WorkerPool(labFile, lab.workers);
     const state: RunState = { lab: selected, box, workers, labFile, seed, target, etcd, kv, secrets, cleanups, shared: new Map() };
     // A file that does not load fails every check for one reason: said once, with where.
@@ -133,7 +138,10 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
             task.skip(`${check.title} (skipped: ${error.message})`);
             return;
           }
-          recordFailure(state, result, error, [context.student, ...workers]);
+          // A cluster that went away mid-check is the environment's fault, not the student's.
+          const environment = await environmentProblem(state.target).catch(() => undefined);
+          if (environment) recordEnvironmentFailure(result, environment);
+          else recordFailure(state, result, error, [context.student, ...workers]);
           throw new Error(result.message!.split('\n')[0]);
         } finally {
           for (const worker of workers) worker.box.dispose();
@@ -167,6 +175,14 @@ function notLoaded(lab: LabEntry, labFile: string, error: ThrownError): CheckRes
     notes: [],
     ms: 0,
   }));
+}
+
+function recordEnvironmentFailure(result: CheckResult, environment: EnvironmentProblem): void {
+  result.status = 'failed';
+  result.error = true;
+  result.environment = true;
+  result.message = `could not run: ${environment.problem} (not your code's fault)`;
+  result.details = { explain: `Fix: ${environment.fix}` };
 }
 
 /** A check that threw: the student's failure (CheckFailure), or the check could not run (anything else). */

@@ -53,11 +53,14 @@ export function nextLab(labs: LabEntry[], progress: Progress): LabEntry | undefi
 /**
  * Records a finished run of the student's own lab file. A run where no
  * check could run here (skipped on a class cluster) says nothing about the
- * student's code and is not recorded. The caller decides whether the run was
+ * student's code and is not recorded, nor is one the cluster broke (it went
+ * away mid-run). The caller decides whether the run was
  * the student's own (not --solution, --labs-dir or --only).
  */
-export function recordRun(result: { lab: LabEntry; checks: { status: string }[]; passed: boolean; seed: number }, file = progressFile()): void {
+export function recordRun(result: { lab: LabEntry; checks: { status: string; environment?: boolean }[]; passed: boolean; seed: number }, file = progressFile()): void {
   if (!result.checks.some((c) => c.status !== 'skipped')) return;
+  // A run the cluster broke says nothing about the code either: a lab that passed stays passed.
+  if (result.checks.some((c) => c.environment)) return;
   recordProgress(result.lab.id, {
     status: result.passed ? 'passed' : 'failed',
     passed: result.checks.filter((c) => c.status === 'passed').length,

@@ -14,6 +14,9 @@ import { generateCluster } from '../../lib/cluster/generate.ts';
 import { clusterStatus } from '../../lib/cluster/inspect.ts';
 import { etcdProcessesMentioning, readPids } from '../../lib/cluster/processes.ts';
 import { projectRoot } from '../../lib/paths.ts';
+import { hintFor } from '../../lib/reporters/lab-report.ts';
+import { runLab } from '../../lib/runner/run-lab.ts';
+import { readProgress, recordProgress, recordRun } from '../../lib/state/progress.ts';
 import { cli } from '../helpers.ts';
 import { TEST_FRESH_CLIENT_PORT, TEST_FRESH_PEER_PORT } from '../ports.ts';
 
@@ -94,3 +97,26 @@ test('CLI errors are one line plus the fix, never a stack trace', async () => {
   ]);
   expect(down.stderr).not.toMatch(/\bat \w+ \(/);
 });
+
+test('a cluster stopped in the middle of a run is the environment\'s failure, with the fix; progress keeps what it had', async () => {
+  const cluster = fresh(TEST_FRESH_CLIENT_PORT + 20, TEST_FRESH_PEER_PORT + 20);
+  try {
+    await cluster.start();
+    // Stopped as soon as the first check has ended: the next ones find no cluster.
+    let stopping: Promise<unknown> | undefined;
+    const result = await runLab('03', { solution: true, cluster, renderer: 'silent', onCheck: () => { stopping ??= cluster.stop(); return undefined; } });
+    await stopping;
+    const broken = result.checks.filter((c) => c.environment);
+    expect(broken.length, result.checks.map((c) => `${c.id}: ${c.status} ${c.message}`).join('\n')).toBeGreaterThan(0);
+    expect(broken.every((c) => c.error && c.status === 'failed')).toBe(true);
+    expect(broken[0].message).toMatch(/^could not run: the cluster stopped answering during the run: no member at http:\/\/127\.0\.0\.1:\d+.* answers \(not your code's fault\)$/);
+    expect(broken[0].details?.explain).toMatch(/^Fix: `npm run cluster -- status` shows which member is down/);
+    expect(hintFor(result)).toEqual({ kind: 'none' });
+    const file = join(mkdtempSync(join(tmpdir(), 'progress-')), 'progress.json');
+    recordProgress('03', { status: 'passed', passed: 3, total: 3, at: 'earlier', seed: 1 }, file);
+    recordRun(result, file);
+    expect(readProgress(file)['03'].status).toBe('passed');
+  } finally {
+    await cluster.destroy();
+  }
+}, 120_000);
