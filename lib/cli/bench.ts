@@ -16,6 +16,11 @@
  * - faults on a 5-member cluster behind peer proxies (lib/faults/figures.ts):
  *   leader kill → next successful write, partition → minority write
  *   rejected, heal → every member's KV hash equal.
+ * - watch mode (lib/dev/bench/watch.ts): a save → the first check's result,
+ *   and → the end of the run, against the lab's own etcd work. Target:
+ *   first result within 0.3 s plus the first check's work.
+ * - the history checker (lib/history/bench.ts): 1,500 operations, 5 and 10
+ *   clients per key. Target: under 1 s with 5.
  *
  * Prints a table and writes bench-results.json.
  */
@@ -31,6 +36,8 @@ import { paths } from '../paths.ts';
 import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';
 import { median } from '../checks/helpers/stats.ts';
+import { watchFigures } from '../dev/bench/watch.ts';
+import { benchHistoryChecker } from '../history/bench.ts';
 
 const BENCH_CLIENT_PORT = 26791;
 const BENCH_PEER_PORT = 26891;
@@ -111,6 +118,8 @@ await runCli(async () => {
     apiRuns.push({ wallMs, labs: result.labs.map((l): [string, number] => [l.lab, l.ms]) });
   }
   rmSync(report, { force: true });
+  const watch = await watchFigures(runs);
+  const history = benchHistoryChecker({ bugs: ['none'] });
   const { fresh, restart } = await clusterFigures(Math.min(runs, 3));
   const faults = await faultFigures(runs, (line) => console.log(style.dim(line)));
   const kill = median(faults.leaderKillToWriteMs);
@@ -120,6 +129,12 @@ await runCli(async () => {
   const apiPerLab = (apiRuns[0]?.labs ?? []).map(([id], i) => `${id} ${(median(apiRuns.map((r) => r.labs[i][1])) / 1000).toFixed(1)}`).join(', ');
 
   const b = median(baseline);
+  const saveToFirst = median(watch.saveToFirstMs);
+  const firstOverhead = median(watch.saveToFirstMs.map((ms, i) => ms - watch.firstCheckMs[i]));
+  const saveToLast = median(watch.saveToLastMs);
+  const lastOverhead = median(watch.saveToLastMs.map((ms, i) => ms - watch.etcdWorkMs[i]));
+  const history5 = history.find((c) => c.clientsPerKey === 5)!.ms;
+  const history10 = history.find((c) => c.clientsPerKey === 10)!.ms;
   const w = median(lab);
   const e = median(labEtcdWork);
   const overhead = w - e;
@@ -131,6 +146,12 @@ await runCli(async () => {
     ['  of which the lab\'s own etcd work (its checks)', e, `${(e / b).toFixed(2)}×`],
     ['  runner overhead (wall − etcd work)', overhead, `${(overhead / b).toFixed(2)}× (target ≤ 1.50×)`],
     ['npm run lab 4-10 -- --solution (warm cluster)', api, `${(api / b).toFixed(1)}× (target < 30 s)`],
+    ['watch: save → first check\'s result (lab 03)', saveToFirst, `${(saveToFirst / b).toFixed(2)}×`],
+    ['  of which the workbook, not the check', firstOverhead, `${(firstOverhead / b).toFixed(2)}× (target ≤ 0.30 s)`],
+    ['watch: save → end of the run', saveToLast, `${(saveToLast / b).toFixed(2)}×`],
+    ['  of which the workbook, not the checks', lastOverhead, `${(lastOverhead / b).toFixed(2)}×`],
+    ['history checker: 1,500 ops, 5 clients per key', history5, `${(history5 / b).toFixed(2)}× (target < 1 s)`],
+    ['history checker: 1,500 ops, 10 clients per key', history10, `${(history10 / b).toFixed(2)}×`],
     ['5 members: leader killed → next successful write', kill, `${(kill / b).toFixed(2)}× (election timeout 0.5 s)`],
     ['5 members: partition {3|2} → minority write rejected', rejected, `${(rejected / b).toFixed(2)}× (1 s per attempt; etcd3 makes 3)`],
     ['5 members: heal → every member same revision and hash', heal, `${(heal / b).toFixed(2)}×`],
@@ -152,7 +173,9 @@ await runCli(async () => {
     restartToFirstWriteMs: restart,
     apiLabsRuns: apiRuns,
     faults,
-    medians: { baseline: b, labOneWall: w, labOneEtcdWork: e, runnerOverhead: overhead, freshStart: median(fresh), restart: median(restart), apiLabs: api, leaderKillToWrite: kill, minorityWriteRejected: rejected, healToConverged: heal },
+    watch,
+    historyChecker: history,
+    medians: { baseline: b, labOneWall: w, labOneEtcdWork: e, runnerOverhead: overhead, freshStart: median(fresh), restart: median(restart), apiLabs: api, leaderKillToWrite: kill, minorityWriteRejected: rejected, healToConverged: heal, watchSaveToFirst: saveToFirst, watchFirstOverhead: firstOverhead, watchSaveToLast: saveToLast, watchLastOverhead: lastOverhead, history5, history10 },
     ratios: { labOneWall: w / b, runnerOverhead: overhead / b, freshStart: median(fresh) / b, restart: median(restart) / b, apiLabs: api / b, leaderKillToWrite: kill / b, minorityWriteRejected: rejected / b, healToConverged: heal / b },
     meetsTarget: verdict,
     apiLabsMeetTarget: api < 30_000,

@@ -2,7 +2,7 @@
  * `npm run lab [N] [options]`: argument declarations only. Parsing returns a
  * plain object; nothing here runs a lab.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 import type { ConnectionFlags } from '../connection/file.ts';
 import { command, integer, parseArgv } from './arg-parsers.ts';
@@ -21,6 +21,11 @@ export interface LabArgs {
   only?: string[];
   json?: string;
   watch: boolean;
+  /**
+   * Watch mode's runner, started ahead: it loads everything, then waits for
+   * the watcher's go (an IPC message) before it runs (hidden).
+   */
+  warm: boolean;
 }
 
 
@@ -34,7 +39,8 @@ export function labProgram(): Command {
     .option('--timeout <seconds>', 'per-call time limit for your code (default: 10 s, some checks more)', integer('--timeout'))
     .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
     .option('--json <file>', 'also write the results as JSON (graders, CI)')
-    .option('--watch', 'rerun the checks every time the lab file is saved', false);
+    .option('--watch', 'rerun the checks every time the lab file is saved', false)
+    .addOption(new Option('--warm', 'load, then run when the watcher says so (watch mode\'s runners)').default(false).hideHelp());
   return addConnectionOptions(program);
 }
 
@@ -55,7 +61,7 @@ export function forwardedOptions(args: LabArgs): string[] {
 export function parseLabArgs(argv: string[]): LabArgs {
   const program = labProgram();
   parseArgv(program, argv, 'see `npm run lab -- --help`');
-  const o = program.opts<{ watch: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
+  const o = program.opts<{ watch: boolean; warm: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
   if (o.watch && (program.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(program.args[0]))) {
     throw new UsageError('--watch follows one lab', 'e.g. npm run lab 4 -- --watch (or npm run lab next -- --watch)');
@@ -72,5 +78,6 @@ export function parseLabArgs(argv: string[]): LabArgs {
     only: o.only?.split(',').map((c) => c.trim()).filter(Boolean),
     json: o.json,
     watch: o.watch,
+    warm: o.warm,
   };
 }

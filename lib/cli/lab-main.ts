@@ -1,7 +1,7 @@
 /** The work of `npm run lab [N]`, loaded by lib/cli/lab.ts once the lab process is on its way. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { labPath, loadCatalog, selectLabs } from '../catalog.ts';
+import { checksModulePath, labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
 import { formatLabList } from '../reporters/lab-list.ts';
 import { hintsShown, markHintShown } from '../state/hints.ts';
@@ -17,6 +17,13 @@ import { LabWatcher } from './watch.ts';
 import { resolveConnection } from '../connection/file.ts';
 import { labsFolder, shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
+
+/** The watcher's go (watch mode): resolves on its first message. */
+function goSignal(): Promise<void> {
+  // A watcher that went away will never say go: nothing to wait for.
+  process.once('disconnect', () => process.exit(0));
+  return new Promise((resolve) => process.once('message', () => resolve()));
+}
 
 /** No task list: not a terminal, or a terminal that does not say how wide it is (text would wrap at every character). */
 function plainOutput(): boolean {
@@ -43,6 +50,11 @@ export function main(early?: Sandbox): Promise<void> {
     watcher.start();
     await watcher.done;
     return 0;
+  }
+  if (args.warm) {
+    // Everything a run needs is loaded now (the runner, this lab's checks, a lab process): the save only waits for the run.
+    await import(checksModulePath(labs[0]));
+    await goSignal();
   }
   const shared = resolveConnection(args.cluster);
   const flags = [args.solution ? '--solution' : '', args.labsDir ? `--labs-dir ${args.labsDir}` : ''].filter(Boolean).join(' ');

@@ -7,6 +7,7 @@
  */
 import { Sandbox } from '../sandbox/sandbox.ts';
 
+// (A watch's warm runner too: it starts everything ahead, then waits for the save.)
 const runsALab = process.argv.slice(2).some((a) => !a.startsWith('-')) && !process.argv.includes('--help') && !process.argv.includes('--watch');
 const early = runsALab ? Sandbox.spawn() : undefined;
 const { main } = await import('./lab-main.ts');

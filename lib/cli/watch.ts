@@ -3,15 +3,19 @@
  *
  * Each run is a `npm run lab` of its own, in a child process: cancelling a
  * run (the file changed again) is a SIGTERM to that process, whose exit
- * kills the student's code with it; the cluster is not touched. Between
- * runs: the screen is cleared (on a terminal) and one status line says how
- * the last run went. Keys, where there is a terminal: h hint, n next lab,
- * q quit.
+ * kills the student's code with it; the cluster is not touched. No state
+ * leaks from one run to the next. So that a save is answered at once, the
+ * next run's process is started ahead, while the student edits: it loads
+ * node, tsx, the runner, the lab's checks and a lab process with etcd3,
+ * then waits for the watcher's go (lab-main's --warm). Between runs: the
+ * screen is cleared (on a terminal) and one status line says how the last
+ * run went. Keys, where there is a terminal: h hint, n next lab, q quit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type FSWatcher, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { clearScreenDown, cursorTo } from 'node:readline';
 import { type LabEntry, labPath, loadCatalog } from '../catalog.ts';
 import { paths, shown } from '../paths.ts';
 import { nextHint } from '../state/hints.ts';
@@ -31,6 +35,8 @@ const entry = join(paths.root, 'lib', 'cli', 'lab.ts');
 export class LabWatcher {
   private lab: LabEntry;
   private run?: ChildProcess;
+  /** The next run's process, loaded and waiting for its go. */
+  private warm?: { child: ChildProcess; lab: string };
   private runExited?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private watcher?: FSWatcher;
@@ -52,7 +58,10 @@ export class LabWatcher {
   start(): void {
     // However this process ends (q, or runCli's SIGINT/SIGTERM exit), the run in
     // progress ends with it, and its own exit kills the student's code.
-    process.on('exit', () => this.run?.kill('SIGTERM'));
+    process.on('exit', () => {
+      this.run?.kill('SIGTERM');
+      this.warm?.child.kill('SIGTERM');
+    });
     this.watchFolder();
     this.keys();
     void this.rerun();
@@ -72,7 +81,8 @@ export class LabWatcher {
       }
       if (content === this.lastFile) return;
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.rerun(), this.settings.debounceMs ?? 200);
+      // Editors save in several events: wait a moment for the last, not longer (the content check drops repeats).
+      this.timer = setTimeout(() => void this.rerun(), this.settings.debounceMs ?? 30);
     });
   }
 
@@ -121,18 +131,42 @@ export class LabWatcher {
     } catch {
       this.lastFile = '';
     }
-    if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+    if (process.stdout.isTTY) {
+      cursorTo(process.stdout, 0, 0);
+      clearScreenDown(process.stdout);
+    }
     rmSync(this.report, { force: true });
-    const run = spawn(process.execPath, ['--import', 'tsx', entry, this.lab.id, ...this.settings.forward, '--json', this.report], {
-      cwd: paths.root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const run = this.takeWarm();
+    run.send('go');
     this.run = run;
     this.runExited = new Promise((resolve) => run.once('exit', (code, signal) => {
       if (this.run === run) this.run = undefined;
       this.status(code, signal);
+      // The next run loads while the student reads and edits, not while this one runs.
+      this.prepare();
       resolve();
     }));
+  }
+
+  /** A runner for the current lab, loaded ahead: the one waiting, or a new one (a save during a run). */
+  private takeWarm(): ChildProcess {
+    const waiting = this.warm?.child;
+    const ready = this.warm?.lab === this.lab.id && waiting?.connected && waiting.exitCode === null ? waiting : undefined;
+    if (!ready) this.warm?.child.kill('SIGTERM');
+    this.warm = undefined;
+    return ready ?? this.spawnRunner();
+  }
+
+  private prepare(): void {
+    if (this.closed || this.warm) return;
+    this.warm = { child: this.spawnRunner(), lab: this.lab.id };
+  }
+
+  private spawnRunner(): ChildProcess {
+    return spawn(process.execPath, ['--import', 'tsx', entry, this.lab.id, ...this.settings.forward, '--json', this.report, '--warm'], {
+      cwd: paths.root,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
   }
 
   private status(code: number | null, signal: NodeJS.Signals | null): void {
@@ -160,6 +194,8 @@ export class LabWatcher {
     this.closed = true;
     clearTimeout(this.timer);
     this.watcher?.close();
+    this.warm?.child.kill('SIGTERM');
+    this.warm = undefined;
     await this.cancelRun();
     rmSync(this.report, { force: true });
     if (process.stdin.isTTY) {
