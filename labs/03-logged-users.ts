@@ -14,21 +14,22 @@ export const ROOT = '/logged_users/';
 
 /**
  * Who and where you are: the user name the way Python's getpass.getuser()
- * finds it (the first of LOGNAME, USER, LNAME, USERNAME that is set, else the
- * OS account), and this machine's host name.
+ * finds it (the first of LOGNAME, USER, LNAME, USERNAME that is set and not
+ * empty, else the OS account), and this machine's host name as the OS
+ * reports it (node:os), whatever the environment says.
  */
 export function currentUser(): LoggedUser {
   // TODO: read the environment, then the OS (node:os).
   todo('currentUser');
 }
 
-/** Registers one user: /logged_users/<username> = hostname. */
+/** Registers one user: /logged_users/<username> = hostname. Resolves once the key is written. */
 export async function registerUser(client: EtcdClient, username: string, hostname: string): Promise<void> {
   // TODO
   todo('registerUser');
 }
 
-/** Registers every user of `usernames` on the same host. */
+/** Registers every user of `usernames` on the same host. Resolves once every one of them is written. */
 export async function registerUsers(client: EtcdClient, usernames: string[], hostname: string): Promise<void> {
   // TODO
   todo('registerUsers');
