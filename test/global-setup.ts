@@ -5,7 +5,7 @@
  * of the clusters lab runs and the playground start for themselves, is left
  * behind.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -22,6 +22,21 @@ declare module 'vitest' {
   }
 }
 
+/** .cluster/<kind>-<owner pid>-<hex> folders of lab runs and playgrounds whose owner has exited. */
+function ownerlessClusterDirs(): string[] {
+  const entries = existsSync(paths.clusterState) ? readdirSync(paths.clusterState) : [];
+  return entries.filter((name) => {
+    const match = /^(lab\d+|playground)-(\d+)-[0-9a-f]+$/.exec(name);
+    if (!match) return false;
+    try {
+      process.kill(Number(match[2]), 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }).map((name) => join(paths.clusterState, name));
+}
+
 export default async function setup(project: TestProject) {
   const clusters = [[TEST_CLIENT_PORT, TEST_PEER_PORT], [TEST_B_CLIENT_PORT, TEST_B_PEER_PORT]].map(([clientPort, peerPort]) => {
     const dir = mkdtempSync(join(tmpdir(), 'etcd-lab-test-'));
@@ -35,7 +50,8 @@ export default async function setup(project: TestProject) {
     const left = clusters.flatMap((c) => etcdProcessesMentioning(c.dir));
     if (left.length > 0) throw new Error(`etcd processes of the test clusters were left running: ${left.join(', ')}`);
     // The clusters lab runs (labs 11, 13, 14, 15) and the playground start for themselves end with them.
-    const own = [...etcdProcessesMentioning(join(paths.clusterState, 'lab')), ...etcdProcessesMentioning(join(paths.clusterState, 'playground'))];
+    // Only those of runs that are over: another test run on this machine may have its own running.
+    const own = ownerlessClusterDirs().flatMap((dir) => etcdProcessesMentioning(dir));
     if (own.length > 0) throw new Error(`etcd processes of a lab run's or the playground's own cluster were left running: ${own.join(', ')}`);
   };
 }

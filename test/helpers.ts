@@ -47,7 +47,7 @@ export function sandboxProcesses(options: { anyParent?: boolean; orphans?: boole
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmd.includes('lib/sandbox/child.ts')) continue;
+      if (!/\.cache\/sandbox\/[^/]+\/child\.mjs/.test(cmd)) continue;
       const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
       // orphans: lab processes whose runner is gone (adopted by init), whoever started them.
       if (options.anyParent || (options.orphans ? parent === 1 : parent === process.pid)) found.push(Number(entry));

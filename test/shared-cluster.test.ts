@@ -13,6 +13,7 @@ import './unit/cli-args.test.ts';
 import './unit/install.test.ts';
 import './shared/security.ts';
 import './shared/runner.ts';
+import './shared/box.ts';
 import './shared/cluster.ts';
 import './shared/labs.ts';
 import './shared/grade.ts';

@@ -41,6 +41,7 @@ export function checkContext(state: RunState, check: CheckEntry, timeoutMs: numb
     etcd: state.etcd,
     target,
     timeoutMs,
+    scratch: state.box.job,
     client: (overrides) => ({
       $client: {
         hosts: target.endpoints,

@@ -63,6 +63,11 @@ export interface CheckContext {
   note(text: string): void;
   /** Per-call timeout of this check, in ms. */
   timeoutMs: number;
+  /**
+   * The run's folder: the one place the student's code may write (the lab
+   * process's box, lib/sandbox/box.ts), e.g. a snapshot file. Removed after the run.
+   */
+  scratch: string;
 }
 
 export type CheckFn = (ctx: CheckContext) => Promise<void>;

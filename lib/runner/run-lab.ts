@@ -89,7 +89,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
       const environment = await environmentProblem(target).catch(() => undefined);
       throw environment ? new ClusterDownError(environment.problem, environment.fix) : error;
     });
-    workers = new WorkerPool(labFile, lab.workers);
+    workers = new WorkerPool(labFile, lab.workers, box.job);
     const state: RunState = { lab: selected, box, workers, labFile, seed, target, etcd, kv, secrets, cleanups, shared: new Map() };
     // A file that does not load fails every check for one reason: said once, with where.
     const unloadable = loaded && !loaded.ok && loaded.kind === 'load-failed' ? loaded.error : undefined;

@@ -10,6 +10,7 @@ import type { Arg, HandleRef, ThrownError } from '../sandbox/protocol.ts';
 import type { CallOptions, CallOutcome, Sandbox } from '../sandbox/sandbox.ts';
 import { CheckFailure, type FailureDetails } from './failure.ts';
 import { loadFailure, thrownAt } from './load-failure.ts';
+import { classifyEtcdError } from '../connection/etcd-errors.ts';
 
 /** Where in the lab file an error was thrown, e.g. "labs/02-kv-basics.ts:14:11". */
 export function locate(error: ThrownError, labFile: string): string | undefined {
@@ -18,7 +19,23 @@ export function locate(error: ThrownError, labFile: string): string | undefined 
 }
 
 export function describeThrown(error: ThrownError): string {
-  return `${error.kitClass ?? error.name}: ${error.message.split('\n')[0]}`;
+  if (error.denied) return deniedAccess(error.denied);
+  const text = `${error.kitClass ?? error.name}: ${error.message.split('\n')[0]}`;
+  // gRPC's own words ("14 UNAVAILABLE: No connection established. Last error: null") say little: add what they mean.
+  const { meaning } = error.kitClass ? { meaning: '' } : classifyEtcdError(`${error.name} ${error.message}`);
+  return meaning ? `${text} (${meaning})` : text;
+}
+
+/** What the box refused, as a student reads it. */
+function deniedAccess(denied: NonNullable<ThrownError['denied']>): string {
+  const where = denied.resource ? ` ${shown(denied.resource)}` : '';
+  const what: Record<string, string> = {
+    FileSystemRead: `tried to read${where}`,
+    FileSystemWrite: `tried to write${where}`,
+    ChildProcess: 'tried to start a process',
+    Worker: 'tried to start a worker thread',
+  };
+  return `${what[denied.permission] ?? `was refused ${denied.permission}${where}`}, which a lab's code may not: it may read its own files, write only where a check asks it to, and start no process`;
 }
 
 type Threw = Extract<CallOutcome, { kind: 'threw' }>;
@@ -61,7 +78,7 @@ export class StudentCode {
         if (outcome.error.todo) return `TODO: implement \`${outcome.error.todo}\` in ${file}`;
         if (outcome.error.name === 'MissingExport') return `${file} does not export ${what.replace(/\(\)$/, '')}: keep the names and signatures of the stub, the checks call them`;
         const at = locate(outcome.error, this.labFile);
-        return `${what} threw ${describeThrown(outcome.error)}${at ? ` (at ${at})` : ''}`;
+        return `${what} ${outcome.error.denied ? '' : 'threw '}${describeThrown(outcome.error)}${at ? ` (at ${at})` : ''}`;
       }
     }
   }

@@ -9,12 +9,12 @@ import { Sandbox } from '../sandbox/sandbox.ts';
 export class WorkerPool {
   private warm: Sandbox[] = [];
 
-  constructor(private readonly labFile: string, private readonly size: number) {
+  constructor(private readonly labFile: string, private readonly size: number, private readonly job: string) {
     for (let i = 0; i < size; i++) this.warm.push(this.start());
   }
 
   private start(): Sandbox {
-    const box = Sandbox.spawn();
+    const box = Sandbox.spawn({ job: this.job });
     void box.load(this.labFile);
     return box;
   }

@@ -48,6 +48,7 @@ function flatten(error: unknown): ThrownError {
     kitClass: error instanceof LabError ? error.constructor.name : undefined,
     todo: error instanceof NotImplementedError ? error.functionName : undefined,
     code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
+    denied: code === 'ERR_ACCESS_DENIED' ? { permission: String((error as { permission?: unknown }).permission ?? ''), resource: (error as { resource?: string }).resource } : undefined,
   };
 }
 
@@ -56,7 +57,7 @@ async function clientFor(recipe: ClientRecipe): Promise<Namespace> {
   let entry = clients.get(key);
   if (!entry) {
     const { Etcd3 } = await etcd3;
-    const root = new Etcd3(clientOptions({ endpoints: recipe.hosts, auth: recipe.auth, tls: recipe.tls }, recipe.deadlineMs));
+    const root = new Etcd3(clientOptions({ endpoints: recipe.hosts, auth: recipe.auth, tls: recipe.tls }, recipe.deadlineMs, { singleAttempt: recipe.singleAttempt }));
     entry = { root, view: recipe.namespace ? root.namespace(recipe.namespace) : root };
     logRpcs(root, entry.view);
     if (recipe.adversary) disturb(root, recipe.adversary);

@@ -23,6 +23,8 @@ export interface ClientRecipe {
   namespace?: string;
   /** Per-call deadline; omitted = no deadline (etcd3's default: a hung member hangs the call). */
   deadlineMs?: number;
+  /** One attempt per call: no etcd3 retries, no circuit breaker (lab 16's service clients). */
+  singleAttempt?: boolean;
   auth?: { username: string; password: string };
   /** A secured cluster: the CA to trust and a client certificate (PEM text). */
   tls?: TlsPem;
@@ -52,6 +54,8 @@ export interface ThrownError {
   todo?: string;
   /** gRPC / Node error code, when the error carried one. */
   code?: string | number;
+  /** ERR_ACCESS_DENIED (the box, box.ts): what the code tried ('FileSystemRead', 'ChildProcess', …) and on what. */
+  denied?: { permission: string; resource?: string };
 }
 
 export type ToChild =

@@ -16,10 +16,11 @@
  * the call it happened in. No child outlives the runner.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { rmSync, statSync } from 'node:fs';
+import { boxArguments, labEnvironment, newJobFolder } from './box.ts';
+import { compileLabFile, sandboxRuntime } from './build.ts';
 import type { Arg, FromChild, HandleRef, ThrownError, ToChild } from './protocol.ts';
 
-const childEntry = fileURLToPath(new URL('./child.ts', import.meta.url));
 // Only a guard against a file that never finishes loading (an endless loop at the top level): generous, since
 // loading node, tsx and etcd3 takes seconds on a busy machine.
 const LOAD_TIMEOUT_MS = 60_000;
@@ -32,6 +33,27 @@ export type CallOutcome<T = unknown> =
   /** `by`: the function whose process.exit() ended it, when the student's code called it inside a call. */
   | { ok: false; kind: 'exited'; code: number | null; signal: NodeJS.Signals | null; by?: string; ms: number }
   | { ok: false; kind: 'load-failed'; error: ThrownError; ms: number };
+
+export interface SandboxOptions {
+  /** The run's folder, shared by its lab processes (runLab makes one; default: a folder of this sandbox's own). */
+  job?: string;
+}
+
+/** One compilation per lab file and folder (a run's lab processes share it), again when the file changes. */
+const compilations = new Map<string, Promise<Awaited<ReturnType<typeof compileLabFile>>>>();
+
+function compiled(file: string, job: string): ReturnType<typeof compileLabFile> {
+  let stamp = '';
+  try {
+    const s = statSync(file);
+    stamp = `${s.mtimeMs}:${s.size}`;
+  } catch {
+    // missing: compileLabFile says so
+  }
+  const key = `${job}\0${file}\0${stamp}`;
+  if (!compilations.has(key)) compilations.set(key, compileLabFile(file, job));
+  return compilations.get(key)!;
+}
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -75,13 +97,20 @@ export class Sandbox {
   /** Errors the student's code threw outside any call (timers, unhandled rejections). */
   readonly stray: ThrownError[] = [];
 
-  private constructor(private readonly env: NodeJS.ProcessEnv) {
+  /** The run's folder: the compiled lab file, and the one place the student's code may write. */
+  readonly job: string;
+  /** This sandbox made the folder (and removes it when disposed); others share a run's. */
+  private readonly ownsJob: boolean;
+
+  private constructor(options: SandboxOptions) {
+    this.ownsJob = !options.job;
+    this.job = options.job ?? newJobFolder();
     this.boot();
   }
 
-  /** Starts the process now (loading node, tsx and etcd3 takes a while): load a file later. */
-  static spawn(env: NodeJS.ProcessEnv = process.env): Sandbox {
-    return new Sandbox(env);
+  /** Starts the process now (loading node and etcd3 takes a while): load a file later. */
+  static spawn(options: SandboxOptions = {}): Sandbox {
+    return new Sandbox(options);
   }
 
   get pid(): number | undefined {
@@ -93,11 +122,12 @@ export class Sandbox {
     this.exitBy = undefined;
     this.killed = false;
     this.loaded = undefined;
-    const child = fork(childEntry, [], {
-      execArgv: ['--import', 'tsx'],
+    const runtime = sandboxRuntime();
+    const child = fork(runtime.child, [], {
+      execArgv: boxArguments({ runtime: runtime.dir, job: this.job }),
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...this.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: labEnvironment(),
     });
     this.child = child;
     trackChild(child);
@@ -178,7 +208,12 @@ export class Sandbox {
     if (this.exitInfo || this.killed) this.boot();
     if (this.loaded) return this.loaded;
     const began = performance.now();
-    this.loaded = new Promise<CallOutcome<string[]>>((resolve) => {
+    this.loaded = compiled(file, this.job).then((result) => (result.ok ? this.loadCompiled(result.file, began) : { ok: false, kind: 'load-failed', error: result.error, ms: Math.round(performance.now() - began) }));
+    return this.loaded;
+  }
+
+  private loadCompiled(file: string, began: number): Promise<CallOutcome<string[]>> {
+    return new Promise<CallOutcome<string[]>>((resolve) => {
       const timer = setTimeout(() => {
         this.onLoadMessage = undefined;
         this.kill();
@@ -193,7 +228,6 @@ export class Sandbox {
       };
       void this.ready.then(() => this.send({ type: 'load', file }));
     });
-    return this.loaded;
   }
 
   private send(message: ToChild): void {
@@ -275,5 +309,11 @@ export class Sandbox {
 
   dispose(): void {
     this.kill();
+    if (this.ownsJob) {
+      // After the process is gone: it may still be writing there.
+      const remove = () => rmSync(this.job, { recursive: true, force: true });
+      if (this.exitInfo) remove();
+      else this.child.once('exit', remove);
+    }
   }
 }

@@ -38,11 +38,21 @@ test('throwing, spinning, exiting and hanging code each fail one check and the r
 function labProcessesOf(pid: number): number[] {
   return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => {
     try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('lib/sandbox/child.ts') && readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(pid);
+      return /\.cache\/sandbox\/[^/]+\/child\.mjs/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8')) && readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(pid);
     } catch {
       return false;
     }
   });
+}
+
+/** User + system CPU time of a process, in seconds (Linux: /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -57,10 +67,13 @@ test('lab processes die with their runner when it is killed (SIGKILL), also whil
   const runner = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/lab.ts', '3', '--labs-dir', join(fixtures, 'misbehaving'), '--only', 'register-user', '--timeout', '60', '--endpoints', testCluster().endpoints.join(',')], {
     cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
   });
-  // The plain renderer prints the check's title when it starts: registerUser() is then spinning.
-  await new Promise<void>((resolve) => runner.stdout!.on('data', (d: Buffer) => d.toString().includes('registerUser()') && resolve()));
-  await sleep(300);
-  const children = labProcessesOf(runner.pid!);
+  // registerUser() spins: wait until a lab process of this runner has burnt half a second of CPU.
+  let children: number[] = [];
+  const spinning = Date.now() + 60_000;
+  while (!children.some((p) => cpuSeconds(p) > 0.5) && Date.now() < spinning) {
+    await sleep(100);
+    children = labProcessesOf(runner.pid!);
+  }
   expect(children.length).toBeGreaterThan(0);
   runner.kill('SIGKILL');
   const until = Date.now() + 3000;
