@@ -8,7 +8,9 @@
  * from the runner. When a key is missing, say so with KeyNotFoundError; when
  * the cluster cannot be reached (refused, hung, circuit breaker open), say so
  * with ClusterUnavailableError within 5 s: never hang, never leak a raw gRPC
- * error to your caller. The client you are given may have no deadline.
+ * error to your caller. Any other error (etcd refusing the request itself)
+ * is not unavailability: let it through unchanged. The client you are given
+ * may have no deadline.
  */
 import { ClusterUnavailableError, type EtcdClient, KeyNotFoundError, todo } from '../lib/kit.ts';
 

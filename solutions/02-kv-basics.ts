@@ -1,28 +1,31 @@
 /**
  * Lab 02 · Put, get, list and delete, with errors that mean something (reference solution)
  */
-import { isRecoverableError } from 'etcd3';
+import { isBrokenCircuitError } from 'cockatiel';
+import { GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import { ClusterUnavailableError, type EtcdClient, KeyNotFoundError } from '../lib/kit.ts';
 
 /** The client we are given may have no deadline: bound every call ourselves. */
 const DEADLINE_MS = 2000;
 const bounded = () => ({ deadline: Date.now() + DEADLINE_MS });
 
+/** No connection, no answer in time, or etcd3's circuit breaker refusing every member: the cluster cannot be reached. */
+function unreachable(error: unknown): boolean {
+  return error instanceof GRPCUnavailableError || error instanceof GRPCDeadlineExceededError || isBrokenCircuitError(error);
+}
+
 /**
  * Runs one etcd operation; failures that mean "the cluster cannot be reached"
- * become ClusterUnavailableError. Anything else (a bug, a permission error)
- * is not unavailability and goes through as it is.
+ * become ClusterUnavailableError. Anything else (an invalid request, a
+ * permission error, a bug) is not unavailability and goes through as it is.
+ * (etcd3's isRecoverableError() is not this test: it is false for
+ * BrokenCircuitError, and true for INTERNAL or RESOURCE_EXHAUSTED too.)
  */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    const e = error as Error;
-    // Refused or hung members, expired deadlines: etcd3 marks them recoverable.
-    // After a few of those etcd3's circuit breaker (cockatiel) fails fast for 5 s.
-    if (isRecoverableError(e) || e?.constructor?.name === 'BrokenCircuitError') {
-      throw new ClusterUnavailableError(`the etcd cluster is unavailable: ${e.message}`, { cause: e });
-    }
+    if (unreachable(error)) throw new ClusterUnavailableError(`the etcd cluster is unavailable: ${(error as Error).message}`, { cause: error });
     throw error;
   }
 }
