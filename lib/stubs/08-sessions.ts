@@ -15,9 +15,12 @@ export const ROOT = '/logged_users/';
 
 /**
  * Registers /logged_users/<username> = hostname on a lease of `ttlSeconds`
- * that is kept alive while this process lives. The returned session's
- * close() ends it at once: the key disappears right away, and nothing of the
- * session keeps running (the process can exit).
+ * that is kept alive while this process lives, and resolves once the key is
+ * there. Every call is a session of its own, on a lease of its own: a process
+ * may hold several at once. The returned session's close() ends it at once:
+ * when close() resolves, the session's lease is revoked and its key is gone,
+ * other sessions are left alone, and nothing of the session keeps running
+ * (the process can exit).
  */
 export async function startSession(client: EtcdClient, username: string, hostname: string, ttlSeconds: number): Promise<Session> {
   // TODO: a lease that is renewed, a put on it, and a close() that ends it for good.

@@ -3,6 +3,7 @@
  * lease, asked with the raw lease API (no keepalive machinery of etcd3).
  */
 import type { CheckContext } from '../../runner/context.ts';
+import { waitFor } from './time.ts';
 
 export interface LeaseInfo {
   id: string;
@@ -30,8 +31,9 @@ export async function revokeLease(ctx: CheckContext, id: string): Promise<void> 
 }
 
 /**
- * The shortest TTL this cluster grants (etcd raises shorter ones to 1.5 ×
- * its election timeout): a TTL of 1 s may really be 2 s on a slower cluster.
+ * The TTL this cluster really grants for `ttlSeconds`: etcd raises shorter
+ * ones to 1.5 × its election timeout, rounded up to whole seconds (1 s with
+ * the workbook's 500 ms, 2 s with etcd's default 1000 ms).
  */
 export async function effectiveTtl(ctx: CheckContext, ttlSeconds: number): Promise<number> {
   const id = await grantLease(ctx, ttlSeconds);
@@ -40,4 +42,36 @@ export async function effectiveTtl(ctx: CheckContext, ttlSeconds: number): Promi
   } finally {
     await revokeLease(ctx, id);
   }
+}
+
+/** The Raft term now (every response header carries it): a new term means a new leader was elected. */
+export async function raftTerm(ctx: CheckContext): Promise<number> {
+  const res = await ctx.kv.get('/').exec();
+  return Number(res.header.raft_term);
+}
+
+export interface Expiry {
+  /** ms from `since` until `gone()` held; undefined when it never did. */
+  ms?: number;
+  /** A leader was elected meanwhile, and the wait was extended for it. */
+  leaderChanged: boolean;
+}
+
+/**
+ * Waits until `gone()` holds, up to `ttlSeconds` + 1 s after `since`
+ * (performance.now() when the clock started). When a new leader was elected
+ * meanwhile (the term in `termBefore` changed), it waits one more TTL + 2 s:
+ * a new leader gives every lease its full TTL again, plus an election
+ * timeout, so a key outlives its TTL then through no fault of the code under
+ * test (etcd server/lease/lessor.go, Promote). The verdict stays a fact of
+ * etcd's state: the key is there or not.
+ */
+export async function waitForExpiry(ctx: CheckContext, gone: () => Promise<boolean>, ttlSeconds: number, since: number, termBefore: number): Promise<Expiry> {
+  const limit = (ttlSeconds + 1) * 1000;
+  const left = () => Math.max(0, limit - (performance.now() - since));
+  let ms = await waitFor(gone, left(), 50);
+  if (ms !== undefined) return { ms: Math.round(performance.now() - since), leaderChanged: false };
+  if ((await raftTerm(ctx)) === termBefore) return { leaderChanged: false };
+  ms = await waitFor(gone, (ttlSeconds + 2) * 1000, 50);
+  return { ms: ms === undefined ? undefined : Math.round(performance.now() - since), leaderChanged: true };
 }

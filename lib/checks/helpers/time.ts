@@ -14,3 +14,15 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, limit
     await sleep(everyMs);
   }
 }
+
+/** Whether `work` settles (resolves or rejects) within `ms`; never rejects itself. */
+export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
