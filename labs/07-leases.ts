@@ -15,8 +15,9 @@ export const ROOT = '/logged_users/';
 
 /**
  * Registers /logged_users/<username> = hostname on a lease of `ttlSeconds`,
- * so that etcd deletes the user by itself when the time is up. Nothing may
- * renew the lease: this user is temporary.
+ * so that etcd deletes the user by itself when the time is up, and resolves
+ * once the key is there. Nothing may renew the lease, and nothing else may
+ * delete the key: this user is temporary, and etcd alone ends it.
  */
 export async function registerTemporaryUser(client: EtcdClient, username: string, hostname: string, ttlSeconds: number): Promise<void> {
   // TODO: a lease with that TTL, and a put attached to it.
