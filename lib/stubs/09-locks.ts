@@ -18,8 +18,12 @@ export const LOCK_TTL_SECONDS = 2;
 /**
  * Runs `critical` while holding the lock called `name`, and resolves to what
  * it returns. Waits until the lock is free (other holders may keep it for a
- * while). Always releases the lock afterwards, also when `critical` throws -
- * and then rejects with that same error.
+ * while). Holds the lock for as long as `critical` runs, also when that is
+ * longer than LOCK_TTL_SECONDS. Always releases the lock before it settles,
+ * also when `critical` throws - and then rejects with that same error. When
+ * taking the lock fails for another reason than someone holding it (etcd
+ * cannot be reached, ...), rejects with that error at once, without running
+ * `critical`.
  */
 export async function withLock<T>(client: EtcdClient, name: string, critical: () => Promise<T>): Promise<T> {
   // TODO: client.lock(name).ttl(LOCK_TTL_SECONDS); acquire() fails at once when the lock
