@@ -5,17 +5,36 @@
  * put→delete→put of one user within milliseconds, a transaction of several
  * changes (one revision), and decoy keys right next to the prefix. What should
  * arrive is computed from the checker's own write responses; every event must
- * arrive once, in revision order, with the revision of its change.
+ * arrive once, in revision order, with the revision of its change, and
+ * nothing else may: not a decoy, not a change made before the watch started.
+ *
+ * Timing is replaced by state where it can be: the student's watch requests
+ * reach etcd through a relay that can hold them. A watchUsers() that resolves
+ * while its requests are held is not live; a change made while they are held
+ * is the last one before the watch starts (whatever else the cluster does
+ * meanwhile), so a watch started one revision early shows it; a stop
+ * function that resolves while its cancel is held has not stopped the watch,
+ * and the next change still arrives. Every run, not by luck.
  */
 import type { UserEvent } from '../kit.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
-import { hostname, users } from './helpers/data.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
-import { sleep, waitFor } from './helpers/time.ts';
-import type { HandleRef } from '../sandbox/protocol.ts';
+import type { StudentCode } from '../runner/student.ts';
+import type { ClientArg, HandleRef } from '../sandbox/protocol.ts';
+import { hostname, users } from './helpers/data.ts';
 import { ROOT } from './helpers/logged-users.ts';
+import { type Relay, startRelay } from './helpers/relay.ts';
+import { settledWithin, sleep, waitFor } from './helpers/time.ts';
 
 type Change = { type: 'put'; name: string; host: string } | { type: 'delete'; name: string };
+
+/**
+ * How long a stop function gets to resolve while its cancel request is held
+ * in the relay. One that does not wait for etcd resolves in a few ms (one
+ * message between processes); 1 s leaves room for a loaded machine, and only
+ * decides whether a wrong one is caught, never fails a right one.
+ */
+const HOLD_MS = 1000;
 
 /** Writes through the checker's client and remembers the events they must produce. */
 class History {
@@ -53,6 +72,11 @@ class History {
     const keys = [`/logged_users_archive/${rng.pick(users(rng, 3))}`, '/logged_users', `/logged_users${rng.token(3)}`];
     for (const key of keys) await this.ctx.kv.put(key).value(`decoy-${rng.token(4)}`).exec();
   }
+
+  /** The events from revision `from` on. */
+  since(from: number): UserEvent[] {
+    return this.events.filter((e) => e.revision >= from);
+  }
 }
 
 /** A burst with every kind of change, decoys in between. */
@@ -71,9 +95,27 @@ async function burst(ctx: CheckContext, history: History, names: string[]): Prom
 }
 
 const key = (e: UserEvent) => `${e.type} ${e.username}${e.type === 'put' ? `=${e.hostname}` : ''} @${e.revision}`;
+const same = (a: UserEvent, b: UserEvent) => a.type === b.type && a.username === b.username && a.hostname === b.hostname;
+
+/** Up to `limit` items, saying how many are left out. */
+function some<T>(items: T[], limit = 3): string {
+  const shown = show(items.slice(0, limit));
+  return items.length > limit ? `${shown} and ${items.length - limit} more` : shown;
+}
+
+interface Expected {
+  /** Every event that must arrive, in order. */
+  want: UserEvent[];
+  /** Changes under the prefix made before the watch's start: none may arrive. */
+  before: UserEvent[];
+  /** Why a change of `before` must not arrive, and the likely cause (one sentence each). */
+  beforeWhy: string;
+  /** What to say when events are missing (default: a watch that was not live, or listeners missing). */
+  late?: string;
+}
 
 /** Every expected event once, nothing else, revisions in order. */
-function expectEvents(got: UserEvent[], want: UserEvent[], what: string, late?: string): void {
+function expectEvents(got: UserEvent[], { want, before, beforeWhy, late }: Expected, what: string): void {
   const malformed = got.filter((e) => !e || typeof e !== 'object' || (e.type !== 'put' && e.type !== 'delete') || typeof e.username !== 'string');
   expect(malformed.length === 0, `${what} passed events of the wrong shape to onEvent`, {
     expected: '{ type: "put" | "delete", username, hostname (puts), revision }', actual: malformed.slice(0, 2),
@@ -82,21 +124,32 @@ function expectEvents(got: UserEvent[], want: UserEvent[], what: string, late?: 
   expect(badRevision.length === 0, `${what} gave revisions as ${typeof badRevision[0]?.revision}, not numbers`, {
     actual: badRevision.slice(0, 2), explain: 'etcd3 gives int64 fields as decimal strings: Number(kv.mod_revision).',
   });
-  const wanted = new Set(want.map(key));
-  const strangers = got.filter((e) => !want.some((w) => w.username === e.username));
-  expect(strangers.length === 0, `${what} reported ${strangers.length} event(s) for keys that are not users under ${ROOT}: ${show(strangers.slice(0, 3).map((e) => e.username))}`, {
+  const known = new Set([...want, ...before].map((e) => e.username));
+  const strangers = got.filter((e) => !known.has(e.username));
+  expect(strangers.length === 0, `${what} reported ${strangers.length} event(s) for keys that are not users under ${ROOT}: ${some(strangers.map((e) => e.username))}`, {
     actual: strangers.slice(0, 3),
     explain: `Watch the prefix with its slash, "${ROOT}": "/logged_users" also matches /logged_users_archive/... and /logged_users itself.`,
   });
-  const wrongRevision = got.filter((e) => !wanted.has(key(e)) && want.some((w) => w.type === e.type && w.username === e.username && w.hostname === e.hostname));
+  const wanted = new Set(want.map(key));
+  const early = got.filter((e) => !wanted.has(key(e)) && before.some((b) => key(b) === key(e)));
+  if (early.length) {
+    throw new CheckFailure(`${what} reported ${early.length} change(s) made before the watch's start: ${some(early.map(key))}`, {
+      expected: want.map(key), actual: got.map(key), explain: beforeWhy,
+    });
+  }
+  const wrongRevision = got.filter((e) => !wanted.has(key(e)) && want.some((w) => same(w, e)));
   if (wrongRevision.length) {
     const e = wrongRevision[0];
-    const right = want.find((w) => w.type === e.type && w.username === e.username && w.hostname === e.hostname)!;
+    const right = want.find((w) => same(w, e))!;
     throw new CheckFailure(`${what} reported ${e.type} ${show(e.username)} at revision ${e.revision}; that change happened at revision ${right.revision}`, {
       expected: want.map(key), actual: got.map(key),
       explain: 'Use the revision of the change itself, kv.mod_revision, not the header of the response that carried it (one response can carry many changes).',
     });
   }
+  const extra = got.filter((e) => !wanted.has(key(e)));
+  expect(extra.length === 0, `${what} reported ${extra.length} event(s) that are not changes of the watched revisions: ${some(extra.map(key))}`, {
+    expected: want.map(key), actual: got.map(key), explain: 'Report each change as etcd gives it: its type, its key without the prefix, its value, its kv.mod_revision.',
+  });
   const missing = want.filter((w) => !got.some((e) => key(e) === key(w)));
   if (missing.length) {
     const firstMissing = want.indexOf(missing[0]) === 0;
@@ -112,43 +165,92 @@ function expectEvents(got: UserEvent[], want: UserEvent[], what: string, late?: 
   for (const e of got) seen.set(key(e), (seen.get(key(e)) ?? 0) + 1);
   const twice = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
   expect(twice.length === 0, `${what} reported ${twice.length} event(s) more than once, e.g. ${twice[0]}`, {
-    expected: want.map(key), actual: got.map(key), explain: 'Listen to each event once: \'put\' and \'delete\', or \'data\', not both.',
+    expected: want.map(key), actual: got.map(key), explain: 'Listen to each event once: \'put\' and \'delete\', or \'data\', not both; and one watcher for puts and deletes.',
   });
   for (let i = 1; i < got.length; i++) {
     if (got[i].revision < got[i - 1].revision) {
-      throw new CheckFailure(`${what} reported events out of order: ${key(got[i - 1])} before ${key(got[i])}`, { expected: want.map(key), actual: got.map(key) });
+      throw new CheckFailure(`${what} reported events out of order: ${key(got[i - 1])} before ${key(got[i])}`, {
+        expected: want.map(key), actual: got.map(key), explain: 'One watcher for puts and deletes delivers them in revision order; two watchers (one per type) each deliver their own in order, but not with each other.',
+      });
     }
   }
 }
 
 /** Collects what the student's watch reports, in the order it arrives. */
-function collector(ctx: CheckContext): { events: UserEvent[]; callback: { $callback: number } } {
+function collector(student: StudentCode): { events: UserEvent[]; callback: { $callback: number } } {
   const events: UserEvent[] = [];
-  return { events, callback: ctx.student.box.callback((e: UserEvent) => void events.push(e)) };
+  return { events, callback: student.box.callback((e: UserEvent) => void events.push(e)) };
 }
 
-async function expectStopFunction(stop: unknown, what: string): Promise<HandleRef> {
+function expectStopFunction(stop: unknown, what: string): HandleRef {
   expect(stop && typeof stop === 'object' && '$handle' in stop && (stop as HandleRef).kind === 'function', `${what} must resolve to a function that stops the watch`, { actual: stop });
   return stop as HandleRef;
 }
 
+/**
+ * Waits until `count` events arrived (the limit only bounds a failure: events
+ * normally arrive within ms), then 200 ms more for duplicates and strays.
+ */
 async function settle(events: UserEvent[], count: number): Promise<void> {
-  await waitFor(() => events.length >= count, 1500, 20);
-  await sleep(200); // room for duplicates and strays
+  await waitFor(() => events.length >= count, 5000, 20);
+  await sleep(200);
 }
+
+async function startWatch(ctx: CheckContext, client: ClientArg, callback: { $callback: number }): Promise<HandleRef> {
+  return expectStopFunction(await ctx.student.call('watchUsers', [client, callback]), 'watchUsers()');
+}
+
+async function stopWatch(ctx: CheckContext, stop: HandleRef, label = 'the stop function'): Promise<void> {
+  await ctx.student.invoke(stop, '', [], label);
+}
+
+/**
+ * watchUsers() with its requests held in the relay until the student's code
+ * has started talking to etcd; `change` is made meanwhile, so it is the last
+ * change before the watch starts, whatever else the cluster does. A
+ * watchUsers() that resolves while its requests are held is not live.
+ */
+async function startHeld(ctx: CheckContext, relay: Relay | undefined, client: ClientArg, callback: { $callback: number }, change: () => Promise<unknown>): Promise<HandleRef> {
+  relay?.hold();
+  const call = ctx.student.call('watchUsers', [client, callback]);
+  let early = false;
+  try {
+    if (relay) {
+      await waitFor(async () => relay.heldBytes > 0 || (await settledWithin(call, 0)), ctx.timeoutMs, 20);
+      early = await settledWithin(call, 50);
+    }
+    await change();
+  } finally {
+    relay?.letGo();
+  }
+  const stop = expectStopFunction(await call, 'watchUsers()');
+  if (early) {
+    await stopWatch(ctx, stop);
+    throw new CheckFailure('watchUsers() resolved before its watch had reached etcd: it was not live yet', {
+      expected: 'watchUsers() resolves once etcd has confirmed the watch',
+      actual: 'it resolved while its requests were still held back on their way to etcd',
+      explain: 'A change made between the moment watchUsers() resolves and the moment etcd creates the watch is lost. Resolve only once the watch is live: await builder.create(), or the watcher\'s \'connected\' event, with the listeners attached before.',
+    });
+  }
+  return stop;
+}
+
+const BEFORE_LIVE = 'watchUsers() must report changes from now on: start the watch after the current revision (etcd3 does when no start revision is given), not at it (startRevision(header.revision) replays the change made just before).';
 
 const checks: LabChecks = {
   async 'live-events'(ctx) {
     const names = users(ctx.rng, 5);
-    await ctx.kv.put(ROOT + names[1]).value('before the watch').exec(); // not an event: it happened before
-    const { events, callback } = collector(ctx);
-    // A client of its own, not connected yet: a watch that is not live when watchUsers() resolves misses the first changes.
-    const stop = await expectStopFunction(await ctx.student.call('watchUsers', [ctx.client({ label: 'live-events' }), callback]), 'watchUsers()');
     const history = new History(ctx);
+    const { events, callback } = collector(ctx.student);
+    // A client of its own, not connected yet.
+    const relay = await startRelay(ctx);
+    const client = relay ? ctx.client({ hosts: relay.hosts, label: 'live-events' }) : ctx.client({ label: 'live-events' });
+    const stop = await startHeld(ctx, relay, client, callback, () => history.put(names[1], 'before the watch'));
+    const before = history.events.splice(0);
     await burst(ctx, history, names);
     await settle(events, history.events.length);
-    await ctx.student.invoke(stop, '', [], 'the stop function');
-    expectEvents(events, history.events, 'watchUsers()');
+    await stopWatch(ctx, stop);
+    expectEvents(events, { want: history.events, before, beforeWhy: BEFORE_LIVE }, 'watchUsers()');
     ctx.note(`${history.events.length} events from ${new Set(history.events.map((e) => e.revision)).size} revisions, decoys ignored`);
   },
 
@@ -161,44 +263,85 @@ const checks: LabChecks = {
     await history.decoys();
     // Replay from a revision in the middle of the history: that change and everything after it.
     const marks = [await history.delete(a), await history.put(c)];
-    await history.txn([{ type: 'put', name: d, host: hostname(ctx.rng) }, { type: 'delete', name: b }]);
+    marks.push(await history.txn([{ type: 'put', name: d, host: hostname(ctx.rng) }, { type: 'delete', name: b }]));
     await history.put(a);
-    const from = ctx.rng.pick(marks);
-    const past = history.events.filter((ev) => ev.revision >= from);
+    // A start whose revision just before is a change of ours under the prefix (other clients may
+    // write in between on a shared cluster): a replay that starts one revision early shows it.
+    const ours = new Set(history.events.map((ev) => ev.revision));
+    const shown = marks.filter((r) => ours.has(r - 1));
+    const from = ctx.rng.pick(shown.length ? shown : marks);
+    const past = history.since(from);
+    const before = history.events.filter((ev) => ev.revision < from);
+    const what = `replayUsersSince(client, ${from}, …)`;
+    const beforeWhy = `The replay starts at revision ${from}, included: startRevision(String(revision)), not an earlier one.`;
 
-    const { events, callback } = collector(ctx);
-    const stop = await expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.client(), from, callback]), 'replayUsersSince()');
+    const { events, callback } = collector(ctx.student);
+    const stop = expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.client(), from, callback]), 'replayUsersSince()');
     await settle(events, past.length);
-    expectEvents([...events], past, `replayUsersSince(client, ${from}, …)`, `Start the watch at the given revision (startRevision), included: the change at revision ${from} is part of the replay.`);
+    expectEvents([...events], { want: past, before, beforeWhy, late: `Start the watch at the given revision (startRevision), included: the change at revision ${from} is part of the replay, and so are the deletes and overwritten values after it.` }, what);
     // Then it goes on live.
     await history.put(e);
     await history.delete(c);
     await history.put(f);
-    const all = history.events.filter((ev) => ev.revision >= from);
+    const all = history.since(from);
     await settle(events, all.length);
-    await ctx.student.invoke(stop, '', [], 'the stop function');
-    expectEvents(events, all, `replayUsersSince(client, ${from}, …) after the replay`, 'After the history, the watch must go on with live changes.');
+    await stopWatch(ctx, stop);
+    expectEvents(events, { want: all, before, beforeWhy, late: 'After the history, the watch must go on with live changes.' }, `${what} after the replay`);
     ctx.note(`replayed ${past.length} past events from revision ${from}, then ${all.length - past.length} live ones`);
   },
 
   async 'stop-watching'(ctx) {
-    const [a, b] = users(ctx.rng, 2);
-    const { events, callback } = collector(ctx);
-    const stop = await expectStopFunction(await ctx.student.call('watchUsers', [ctx.client(), callback]), 'watchUsers()');
+    const [pre, a, b, c] = users(ctx.rng, 4);
     const history = new History(ctx);
+    // Two watches of one process, on one client whose requests can be held.
+    const relay = await startRelay(ctx);
+    const client = relay ? ctx.client({ hosts: relay.hosts, label: 'stop-watching' }) : ctx.client({ label: 'stop-watching' });
+    const first = collector(ctx.student);
+    const second = collector(ctx.student);
+    const stopFirst = await startHeld(ctx, relay, client, first.callback, () => history.put(pre, 'before the watch'));
+    const before = history.events.splice(0);
+    const stopSecond = await startWatch(ctx, client, second.callback);
     await history.put(a);
-    await settle(events, 1);
-    expectEvents(events, history.events, 'watchUsers()');
-    await ctx.student.invoke(stop, '', [], 'the stop function');
-    const stoppedAt = events.length;
-    await history.put(b);
-    await history.delete(a);
-    await sleep(500);
-    const after = events.slice(stoppedAt);
-    expect(after.length === 0, `after the stop function resolved, ${after.length} more event(s) arrived: ${show(after.map(key))}`, {
-      expected: 'no events after stop',
-      explain: 'The stop function must cancel the watch (watcher.cancel()) and resolve only when it is cancelled.',
+    await settle(first.events, 1);
+    await waitFor(() => second.events.length >= 1, 2000, 20);
+    const live = { want: history.events.slice(), before, beforeWhy: BEFORE_LIVE };
+    expectEvents(first.events, live, 'watchUsers()');
+    expectEvents(second.events, live, 'a second watchUsers() of the same process');
+
+    // Stop the first watch. Its cancel request waits in the relay: a stop function that
+    // resolves meanwhile has not stopped the watch in etcd, and the next change still arrives.
+    relay?.hold();
+    let stoppedAt = Number.POSITIVE_INFINITY;
+    const stopping = stopWatch(ctx, stopFirst, 'the first watch\'s stop function').then(() => {
+      stoppedAt = first.events.length;
     });
+    const resolvedEarly = relay ? await settledWithin(stopping, HOLD_MS) : false;
+    if (resolvedEarly) await history.put(b);
+    relay?.letGo();
+    await stopping;
+    const afterStop = await history.put(c);
+    await history.delete(a);
+    await settle(second.events, history.events.length);
+    await sleep(300);
+    const after = first.events.slice(stoppedAt);
+    const wentOn = after.some((e) => e.revision >= afterStop);
+    expect(after.length === 0, `after the first watch's stop function resolved, ${after.length} more event(s) arrived on it: ${some(after.map(key))}`, {
+      expected: 'no events after stop',
+      actual: [
+        resolvedEarly ? 'the stop function resolved while its request to etcd was still on its way' : '',
+        wentOn ? 'the watch went on after it resolved' : '',
+      ].filter(Boolean).join('; '),
+      explain: wentOn
+        ? 'The stop function must cancel this watch: its own watcher (kept in a variable of that watchUsers() call, not one shared by the module), with watcher.cancel(), awaited.'
+        : 'The stop function must resolve only once the watch is cancelled: return (or await) watcher.cancel().',
+    });
+    const secondWant = history.events;
+    expect(secondWant.every((w) => second.events.some((e) => key(e) === key(w))), `stopping the first watch also stopped the second one: it missed ${some(secondWant.filter((w) => !second.events.some((e) => key(e) === key(w))).map(key))}`, {
+      expected: secondWant.map(key), actual: second.events.map(key),
+      explain: 'Each stop function must cancel its own watcher: keep it in a variable of that watchUsers() call, not in one shared by the module.',
+    });
+    expectEvents(second.events, { want: secondWant, before, beforeWhy: BEFORE_LIVE }, 'the second watchUsers()');
+    await stopWatch(ctx, stopSecond, 'the second watch\'s stop function');
   },
 };
 

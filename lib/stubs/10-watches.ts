@@ -17,10 +17,12 @@ export const ROOT = '/logged_users/';
 export type StopWatching = () => Promise<void>;
 
 /**
- * Calls onEvent for every change of a user under /logged_users/ from now on:
+ * Calls onEvent for every change of a user under /logged_users/ from now on,
+ * and for none made before the call:
  * { type: 'put' | 'delete', username, hostname (puts only), revision }.
- * Resolves once the watch is live (a change made after that is never missed),
- * to a function that stops it.
+ * Each change once, in revision order. Resolves once the watch is live (a
+ * change made after that is never missed), to a function that stops this
+ * watch and no other.
  */
 export async function watchUsers(client: EtcdClient, onEvent: (event: UserEvent) => void): Promise<StopWatching> {
   // TODO: client.watch().prefix(ROOT), listen to 'put' and 'delete', wait until it is connected.
