@@ -15,9 +15,10 @@ import { type Etcd3, todo } from '../lib/kit.ts';
 
 /**
  * Saves a snapshot of the member `client` talks to (one member) into `file`
- * (created or overwritten), exactly as the member streams it. Resolves with
- * the revision of the key-value store the file holds (a decimal string, as
- * etcd3 gives revisions) and the number of bytes written.
+ * (created or overwritten), exactly as the member streams it. Resolves once
+ * every byte is in the file, with the revision of the key-value store the
+ * file holds (a decimal string, as etcd3 gives revisions) and the number of
+ * bytes written.
  */
 export async function saveSnapshot(client: Etcd3, file: string): Promise<{ revision: string; bytes: number }> {
   // TODO: write every chunk of client.maintenance.snapshot() to the file; find out which revision it holds.

@@ -29,9 +29,10 @@ async function writeSnapshot(client: Etcd3, file: string): Promise<number> {
 
 /**
  * Saves a snapshot of the member `client` talks to (one member) into `file`
- * (created or overwritten), exactly as the member streams it. Resolves with
- * the revision of the key-value store the file holds (a decimal string, as
- * etcd3 gives revisions) and the number of bytes written.
+ * (created or overwritten), exactly as the member streams it. Resolves once
+ * every byte is in the file, with the revision of the key-value store the
+ * file holds (a decimal string, as etcd3 gives revisions) and the number of
+ * bytes written.
  */
 export async function saveSnapshot(client: Etcd3, file: string): Promise<{ revision: string; bytes: number }> {
   // etcd 3.4 does not say which revision a snapshot holds. It is at least the
