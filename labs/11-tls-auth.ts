@@ -38,8 +38,9 @@ export function connectSecure(opts: SecureOptions): Etcd3 {
 
 /**
  * Creates `username` (with `password`) and a role for it that can read every
- * key under `prefix` and nothing else: no writes, no reads outside. `root` is
- * a client logged in as etcd's root user.
+ * key under `prefix` and nothing else: no writes, no reads outside. Resolves
+ * once the user can read its prefix. `root` is a client that acts as etcd's
+ * root user.
  */
 export async function createReadOnlyUser(root: Etcd3, username: string, password: string, prefix: string): Promise<void> {
   // TODO: a role, a read permission on the prefix's range, a user, and the role granted to the user.

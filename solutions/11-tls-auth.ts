@@ -18,6 +18,8 @@ export interface SecureOptions {
 /**
  * A client for a cluster that wants mutual TLS and a login: it trusts
  * `caCert`, presents `clientCert`/`clientKey`, and acts as `username`.
+ * Use exactly what you are given: no files read from disk, no client reused
+ * from an earlier call.
  */
 export function connectSecure(opts: SecureOptions): Etcd3 {
   return new Etcd3({
@@ -34,7 +36,9 @@ export function connectSecure(opts: SecureOptions): Etcd3 {
 
 /**
  * Creates `username` (with `password`) and a role for it that can read every
- * key under `prefix` and nothing else.
+ * key under `prefix` and nothing else: no writes, no reads outside. Resolves
+ * once the user can read its prefix. `root` is a client that acts as etcd's
+ * root user.
  */
 export async function createReadOnlyUser(root: Etcd3, username: string, password: string, prefix: string): Promise<void> {
   const role = root.role(`read-only:${username}`);

@@ -4,7 +4,11 @@
  *
  * Every user and password is new each run. The client certificate the student
  * gets (CN=student) is not an etcd user, so only the password can make the
- * calls work; decoy keys sit right outside the read-only user's prefix.
+ * calls work. createReadOnlyUser() is called twice, for two readers on two
+ * sibling prefixes (each must be refused the other's: one role shared by
+ * every reader shows), with decoy keys right outside each prefix; the first
+ * call goes through a slowed link to the member (helpers/slow-link.ts), held
+ * when the call resolves, so that work it did not await shows every run.
  */
 import type { Etcd3 } from 'etcd3';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
@@ -13,6 +17,8 @@ import { isHandleRef, type HandleRef } from '../sandbox/protocol.ts';
 import { createPrefixOwner } from '../cluster/auth.ts';
 import { type SecureLabCluster, firstLine, outcomeOf, password, secureLabCluster, withClient } from './helpers/secure-cluster.ts';
 import { tlsObserver } from './helpers/tls-observer.ts';
+import { slowLink } from './helpers/slow-link.ts';
+import { waitFor } from './helpers/time.ts';
 import { HANDSHAKE_MEANING, handshake } from '../connection/handshake.ts';
 import type { Connection } from '../connection/connection.ts';
 import { value } from './helpers/data.ts';
@@ -132,42 +138,125 @@ async function trip(ctx: CheckContext, client: HandleRef, key: string, written: 
   return { ok: true };
 }
 
-/** The reader's prefix, keys inside it, and decoys just outside it on every side. */
-interface ReaderSetup {
+/** A user made by createReadOnlyUser(): its prefix, and the keys inside it. */
+interface Reader {
   username: string;
   password: string;
   prefix: string;
   inside: Map<string, string>;
+  /** Decoys just outside the prefix, on every side. */
   outside: string[];
+}
+
+/** What the runner saw right after a createReadOnlyUser() call resolved, the link to the member held. */
+interface AtResolve {
+  reader: Reader;
+  /** The read of a key under the prefix, as the user, right then. */
+  atOnce: string;
+  /** ms after the call resolved that the same read worked (undefined: it never did within LATE_WORK_MS). */
+  workedAfterMs?: number;
+}
+
+/** Two readers on two sibling prefixes (each must be refused the other's), and what the first looked like at once. */
+interface ReaderSetup {
+  readers: [Reader, Reader];
+  atResolve?: AtResolve;
+}
+
+/** The delay of every byte from the student's root client to the member during the watched call: an awaited request costs this much. */
+const LINK_DELAY_MS = 300;
+/** How long the runner waits for work that landed late to show. */
+const LATE_WORK_MS = 3000;
+
+function decoysAround(prefix: string, ctx: CheckContext): string[] {
+  const base = prefix.slice(0, -1);
+  return [
+    base, // the prefix without its slash
+    `${base}0`, // the first key after the prefix's range ('/' + 1 = '0')
+    `${base}-old/${ctx.rng.token(4)}`, // a sibling that shares the text before the slash
+    `/lab11/salaries-${ctx.rng.token(4)}`, // elsewhere under the parent
+  ];
+}
+
+function newReader(ctx: CheckContext): Reader {
+  const prefix = `/lab11/reports-${ctx.rng.token(4)}/`;
+  const inside = new Map<string, string>();
+  for (let i = ctx.rng.int(3, 5); i > 0; i--) inside.set(`${prefix}${ctx.rng.token(5)}`, value(ctx.rng));
+  inside.set(`${prefix}nested/${ctx.rng.token(4)}`, value(ctx.rng));
+  return { username: `reader-${ctx.rng.token()}`, password: password(ctx), prefix, inside, outside: decoysAround(prefix, ctx) };
+}
+
+/** Whether `reader` can read a key under its prefix right now (a login and a get of its own); the error when not. */
+async function canRead(lab: SecureLabCluster, reader: Reader): Promise<{ ok: true } | { ok: false; error: string }> {
+  const [key, expected] = [...reader.inside][0];
+  const outcome = await outcomeOf(() => withClient(asReader(lab, reader), async (client) => {
+    const got = await client.get(key).string();
+    if (got !== expected) throw new Error(`get ${key} returned ${show(got)}`);
+  }, { singleAttempt: true }));
+  return outcome.ok ? { ok: true } : { ok: false, error: outcome.error };
+}
+
+/**
+ * createReadOnlyUser() with a root client whose requests reach the member
+ * LINK_DELAY_MS late: when the call resolves, the link is held and the
+ * runner reads as the new user at once. Work the function did not await is
+ * then still on its way; if the read fails now and works once the link is
+ * released, the function resolved before its work was done.
+ */
+async function createWatched(ctx: CheckContext, lab: SecureLabCluster, reader: Reader): Promise<AtResolve | undefined> {
+  const link = await slowLink(lab.endpoints[0]);
+  try {
+    const root = ctx.clientFor([link.endpoint], { tls: lab.connection('root').tls, label: 'root-watched' });
+    // Connected (TLS and all) before the delay: only the function's own requests are slowed.
+    await ctx.student.probe('timedGet', [root, '/lab11/warm-up']);
+    link.delay(LINK_DELAY_MS);
+    const outcome = await ctx.student.attempt('createReadOnlyUser', [root, reader.username, reader.password, reader.prefix]);
+    link.hold();
+    if (!outcome.ok) throw ctx.student.failure('createReadOnlyUser()', outcome);
+    const first = await canRead(lab, reader);
+    link.release();
+    link.delay(0);
+    if (first.ok) return undefined;
+    const workedAfterMs = await waitFor(async () => (await canRead(lab, reader)).ok, LATE_WORK_MS, 100);
+    return { reader, atOnce: first.error, workedAfterMs };
+  } finally {
+    await link.close();
+  }
 }
 
 function readerSetup(ctx: CheckContext, lab: SecureLabCluster): Promise<ReaderSetup> {
   return ctx.once('reader', async () => {
-    const tag = ctx.rng.token(4);
-    const prefix = `/lab11/reports-${tag}/`;
-    const username = `reader-${ctx.rng.token()}`;
-    const pw = password(ctx);
-    const inside = new Map<string, string>();
-    for (let i = ctx.rng.int(3, 5); i > 0; i--) inside.set(`${prefix}${ctx.rng.token(5)}`, value(ctx.rng));
-    inside.set(`${prefix}nested/${ctx.rng.token(4)}`, value(ctx.rng));
-    const outside = [
-      `/lab11/reports-${tag}`, // the prefix without its slash
-      `/lab11/reports-${tag}0`, // the first key after the prefix's range ('/' + 1 = '0')
-      `/lab11/reports-${tag}-old/${ctx.rng.token(4)}`, // a sibling that shares the text before the slash
-      `/lab11/salaries-${ctx.rng.token(4)}`, // elsewhere under the parent
-      `/lab11/reports-${ctx.rng.token(5)}/x`, // another team's reports
-    ];
-    for (const [k, v] of inside) await lab.root.put(k).value(v).exec();
-    for (const k of outside) await lab.root.put(k).value('decoy').exec();
-    // Root logs in by certificate: the student's function gets a client that is root.
+    const readers: [Reader, Reader] = [newReader(ctx), newReader(ctx)];
+    while (readers[1].prefix === readers[0].prefix) readers[1] = newReader(ctx);
+    for (const reader of readers) {
+      for (const [k, v] of reader.inside) await lab.root.put(k).value(v).exec();
+      for (const k of reader.outside) await lab.root.put(k).value('decoy').exec();
+    }
+    // The first user is made through a slowed link (work landing after the call resolved shows);
+    // the second through a direct one. Root logs in by certificate: the function gets a client that is root.
+    const atResolve = await createWatched(ctx, lab, readers[0]);
     const root = ctx.clientFor(lab.endpoints, { tls: lab.connection('root').tls, label: 'root' });
-    await ctx.student.call('createReadOnlyUser', [root, username, pw, prefix]);
-    return { username, password: pw, prefix, inside, outside };
+    await ctx.student.call('createReadOnlyUser', [root, readers[1].username, readers[1].password, readers[1].prefix]);
+    return { readers, atResolve };
   });
 }
 
-function asReader(lab: SecureLabCluster, setup: ReaderSetup): ReturnType<SecureLabCluster['connection']> {
-  return lab.connection('reader', { username: setup.username, password: setup.password });
+function asReader(lab: SecureLabCluster, reader: Pick<Reader, 'username' | 'password'>): ReturnType<SecureLabCluster['connection']> {
+  return lab.connection('reader', { username: reader.username, password: reader.password });
+}
+
+/** The role names of `username` (as root sees them), or [] when it has none or does not exist. */
+async function rolesOf(lab: SecureLabCluster, username: string): Promise<string[]> {
+  try {
+    return (await lab.root.user(username).roles()).map((r) => r.name);
+  } catch {
+    return [];
+  }
+}
+
+/** "createReadOnlyUser(root, "reader-x", password, "/lab11/reports-ab/")": the call that made `reader`. */
+function madeBy(reader: Reader): string {
+  return `createReadOnlyUser(root, ${show(reader.username)}, password, ${show(reader.prefix)})`;
 }
 
 async function denied(work: () => Promise<unknown>): Promise<{ denied: boolean; what: string }> {
@@ -265,66 +354,98 @@ const checks: LabChecks = {
   async 'reader-reads-prefix'(ctx) {
     const lab = await secureLabCluster(ctx);
     const setup = await readerSetup(ctx, lab);
-    const read = await outcomeOf(() => withClient(asReader(lab, setup), async (client) => {
-      for (const [k, v] of setup.inside) {
-        const got = await client.get(k).string();
-        if (got !== v) throw new Error(`get ${k} returned ${show(got)}, expected ${show(v)}`);
-      }
-      const listed = await client.getAll().prefix(setup.prefix).keys();
-      const want = [...setup.inside.keys()].sort();
-      if (listed.sort().join('\n') !== want.join('\n')) throw new Error(`a range over ${setup.prefix} returned ${show(listed)}, expected ${show(want)}`);
-    }));
-    if (!read.ok) {
-      throw new CheckFailure(`${setup.username}, made by createReadOnlyUser(root, ${show(setup.username)}, password, ${show(setup.prefix)}), cannot read its prefix`, {
-        expected: `gets of ${setup.inside.size} keys under ${setup.prefix} and a range over the prefix work`,
-        actual: withMeaning(read.error),
-        explain: 'Grant the role { permission: \'Read\', range: root.range({ prefix }) } (a key alone allows that one key), and grant the role to the user.',
+    const late = setup.atResolve;
+    if (late?.workedAfterMs !== undefined) {
+      throw new CheckFailure(`right after ${madeBy(late.reader)} resolved, ${late.reader.username} could not read its prefix; ${late.workedAfterMs < 100 ? 'a moment' : `${late.workedAfterMs} ms`} later it could: part of the work landed after the function had resolved`, {
+        expected: `once the promise resolves, ${late.reader.username} reads every key under ${late.reader.prefix}`,
+        actual: `at once: ${withMeaning(late.atOnce)}`,
+        explain: 'A call without await (role.grant(), user.create(), user.addRole(), or one inside forEach(async …)) goes on after your function has returned: whoever uses the user at once is refused. Await every call, one after the other.',
       });
     }
-    ctx.note(`${setup.username} reads ${setup.inside.size} keys under ${setup.prefix}`);
+    for (const reader of setup.readers) {
+      const read = await outcomeOf(() => withClient(asReader(lab, reader), async (client) => {
+        for (const [k, v] of reader.inside) {
+          const got = await client.get(k).string();
+          if (got !== v) throw new Error(`get ${k} returned ${show(got)}, expected ${show(v)}`);
+        }
+        const listed = await client.getAll().prefix(reader.prefix).keys();
+        const want = [...reader.inside.keys()].sort();
+        if (listed.sort().join('\n') !== want.join('\n')) throw new Error(`a range over ${reader.prefix} returned ${show(listed)}, expected ${show(want)}`);
+      }));
+      if (!read.ok) {
+        const roles = await rolesOf(lab, reader.username);
+        throw new CheckFailure(`${reader.username}, made by ${madeBy(reader)}, cannot read its prefix`, {
+          expected: `gets of ${reader.inside.size} keys under ${reader.prefix} and a range over the prefix work`,
+          actual: withMeaning(read.error),
+          explain: roles.length === 0
+            ? `${reader.username} has no role (root sees none): grant the role to the user, user.addRole(role), once both exist.`
+            : `${reader.username} has the role(s) ${roles.map((r) => show(r)).join(', ')}, which do not allow this. Grant { permission: 'Read', range: root.range({ prefix }) } (a key alone allows that one key).`,
+        });
+      }
+    }
+    ctx.note(`${setup.readers.map((r) => `${r.username} reads ${r.inside.size} keys under ${r.prefix}`).join('; ')}${late ? '' : ', at once when the call resolved'}`);
   },
 
   async 'reader-cannot-write'(ctx) {
     const lab = await secureLabCluster(ctx);
     const setup = await readerSetup(ctx, lab);
-    const [existing] = ctx.rng.sample([...setup.inside.keys()], 1);
-    await withClient(asReader(lab, setup), async (client) => {
-      const attempts = [
-        { what: `a put of a new key ${setup.prefix}new-${ctx.rng.token(4)}`, work: () => client.put(`${setup.prefix}new-${ctx.rng.token(4)}`).value('x').exec() },
-        { what: `a put over ${existing}`, work: () => client.put(existing).value('overwritten').exec() },
-        { what: `a delete of ${existing}`, work: () => client.delete().key(existing).exec() },
-      ];
-      for (const attempt of attempts) {
-        const result = await denied(attempt.work);
-        if (!result.denied) {
-          throw new CheckFailure(`${setup.username} (read-only) was not refused ${attempt.what}`, {
-            expected: 'etcdserver: permission denied', actual: result.what,
-            explain: 'The role needs permission \'Read\' only: \'Readwrite\' (or \'Write\') lets the user change what it should only read.',
-          });
+    for (const reader of setup.readers) {
+      const [existing] = ctx.rng.sample([...reader.inside.keys()], 1);
+      await withClient(asReader(lab, reader), async (client) => {
+        const fresh = `${reader.prefix}new-${ctx.rng.token(4)}`;
+        const attempts = [
+          { what: `a put of a new key ${fresh}`, work: () => client.put(fresh).value('x').exec() },
+          { what: `a put over ${existing}`, work: () => client.put(existing).value('overwritten').exec() },
+          { what: `a delete of ${existing}`, work: () => client.delete().key(existing).exec() },
+        ];
+        for (const attempt of attempts) {
+          const result = await denied(attempt.work);
+          if (!result.denied) {
+            throw new CheckFailure(`${reader.username} (read-only) was not refused ${attempt.what}`, {
+              expected: 'etcdserver: permission denied', actual: result.what,
+              explain: 'The role needs permission \'Read\' only: \'Readwrite\' (or \'Write\') lets the user change what it should only read.',
+            });
+          }
         }
-      }
-    });
-    expect((await lab.root.get(existing).string()) === setup.inside.get(existing), `${existing} was changed by the read-only user`);
+      });
+      expect((await lab.root.get(existing).string()) === reader.inside.get(existing), `${existing} was changed by the read-only user ${reader.username}`);
+    }
     ctx.note('writes and deletes are refused: permission denied');
   },
 
   async 'reader-only-prefix'(ctx) {
     const lab = await secureLabCluster(ctx);
     const setup = await readerSetup(ctx, lab);
-    await withClient(asReader(lab, setup), async (client) => {
-      for (const key of ctx.rng.shuffle(setup.outside)) {
-        const result = await denied(() => client.get(key).string());
-        if (!result.denied) {
-          throw new CheckFailure(`${setup.username} may read ${key}, which is outside ${setup.prefix}`, {
-            expected: 'etcdserver: permission denied', actual: result.what === 'it succeeded' ? 'the get worked' : result.what,
-            explain: `The permission is too wide. root.range({ prefix: ${show(setup.prefix)} }) covers exactly the keys that start with the prefix, trailing slash included; a range without an end, or a shorter prefix, covers more.`,
+    const [a, b] = setup.readers;
+    for (const [reader, other] of ctx.rng.shuffle([[a, b], [b, a]] as [Reader, Reader][])) {
+      await withClient(asReader(lab, reader), async (client) => {
+        for (const key of ctx.rng.shuffle(reader.outside)) {
+          const result = await denied(() => client.get(key).string());
+          if (!result.denied) {
+            throw new CheckFailure(`${reader.username} may read ${key}, which is outside ${reader.prefix}`, {
+              expected: 'etcdserver: permission denied', actual: result.what === 'it succeeded' ? 'the get worked' : result.what,
+              explain: `The permission is too wide. root.range({ prefix: ${show(reader.prefix)} }) covers exactly the keys that start with the prefix, trailing slash included; a range without an end, or a shorter prefix, covers more.`,
+            });
+          }
+        }
+        // The other reader's keys: two users of createReadOnlyUser() must not see each other's prefix.
+        const [foreign] = ctx.rng.sample([...other.inside.keys()], 1);
+        const crossed = await denied(() => client.get(foreign).string());
+        if (!crossed.denied) {
+          const [mine, theirs] = [await rolesOf(lab, reader.username), await rolesOf(lab, other.username)];
+          const shared = mine.filter((r) => theirs.includes(r));
+          throw new CheckFailure(`${reader.username} may read ${foreign}, under ${other.prefix}: the prefix of ${other.username}, made by another call, ${madeBy(other)}`, {
+            expected: 'etcdserver: permission denied', actual: crossed.what === 'it succeeded' ? 'the get worked' : crossed.what,
+            explain: shared.length
+              ? `The two users share the role ${shared.map((r) => show(r)).join(', ')}: every call grants its prefix to that one role, so every reader may read every reader's prefix. Give each user a role of its own (e.g. named after the user).`
+              : `${reader.username}'s role(s) ${mine.map((r) => show(r)).join(', ') || '(none)'} allow more than its own prefix: grant only root.range({ prefix }) of this call.`,
           });
         }
-      }
-      const all = await denied(() => client.getAll().prefix('/lab11/').keys());
-      expect(all.denied, `${setup.username} may list everything under /lab11/`, { expected: 'permission denied', actual: all.what });
-    });
-    ctx.note(`reads of ${setup.outside.length} keys just outside the prefix are refused`);
+        const all = await denied(() => client.getAll().prefix('/lab11/').keys());
+        expect(all.denied, `${reader.username} may list everything under /lab11/`, { expected: 'permission denied', actual: all.what });
+      });
+    }
+    ctx.note(`each of ${a.username} and ${b.username} is refused the other's prefix and ${a.outside.length} keys just outside its own`);
   },
 };
 

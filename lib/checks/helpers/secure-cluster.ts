@@ -19,6 +19,7 @@ import { type Connection, type Credentials, clientOptions } from '../../connecti
 import { labClusterDir, removeAbandoned } from '../../cluster/throwaway.ts';
 import type { CheckContext } from '../../runner/context.ts';
 import { openClient } from '../../connection/client.ts';
+import { portTaken } from './port-race.ts';
 
 export interface SecureLabCluster {
   endpoints: string[];
@@ -44,17 +45,29 @@ export function secureLabCluster(ctx: CheckContext): Promise<SecureLabCluster> {
     const report = await ensureCerts();
     if (report.made.length) ctx.note(`made the workbook's certificates in certs/ (${report.made.map((m) => m.name).join(', ')}): see certs/README.md`);
     const set = report.set;
-    const clientPort = await freePortBase(1, 28000);
-    const dir = labClusterDir(ctx.lab.id);
-    const spec = generateCluster({
-      dir, size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: 'secure',
-      tls: { ca: set.ca, ...set.leaves.server },
-      // The cost of hashing passwords: etcd's default (10) takes ~50 ms per login; this cluster lives seconds.
-      extra: { 'bcrypt-cost': 4 },
-    });
-    const cluster = new LocalCluster(spec);
-    ctx.atEnd(() => cluster.destroy());
-    await cluster.start();
+    // Two runs on one machine can pick the same free ports at once: the one that lost tries the next ones.
+    let from = 28000;
+    let cluster: LocalCluster;
+    for (let attempt = 1; ; attempt++) {
+      const clientPort = await freePortBase(1, from);
+      const spec = generateCluster({
+        dir: labClusterDir(ctx.lab.id), size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: 'secure',
+        tls: { ca: set.ca, ...set.leaves.server },
+        // The cost of hashing passwords: etcd's default (10) takes ~50 ms per login; this cluster lives seconds.
+        extra: { 'bcrypt-cost': 4 },
+      });
+      const started = new LocalCluster(spec);
+      ctx.atEnd(() => started.destroy());
+      try {
+        await started.start();
+        cluster = started;
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !portTaken(error)) throw error;
+        await started.destroy();
+        from = clientPort + 1 + 10 * attempt;
+      }
+    }
     const pem = Object.fromEntries((Object.keys(set.leaves) as CertName[]).map((n) => [n, readPem(set.leaves[n])])) as Record<CertName, Pem>;
     const ca = readFileSync(set.ca, 'utf8');
     const connection = (as: CertName, user?: Credentials): Connection => ({
