@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRPCDeadlineExceededError, GRPCUnavailableError } from 'etcd3';
 import { certSet, readPem } from '../certs/store.ts';
-import { issue, loadIssuer } from '../certs/x509.ts';
+import { type Issuer, issue, loadIssuer } from '../certs/x509.ts';
 import { createPrefixOwner } from '../cluster/auth.ts';
 import { openClient } from '../connection/client.ts';
 import type { Connection } from '../connection/connection.ts';
@@ -18,6 +18,17 @@ import { paths } from '../paths.ts';
 import { newPassword } from './start.ts';
 
 export const STUDENTS_PREFIX = '/students/';
+
+/**
+ * The workbook's CA, when the cluster trusts it and this checkout holds its
+ * key: then each user gets a client certificate of its own (CN = its name).
+ * Undefined otherwise.
+ */
+export async function workbookIssuer(admin: Connection, certsDir?: string): Promise<Issuer | undefined> {
+  const set = certSet(certsDir);
+  const ours = admin.tls && existsSync(join(set.dir, 'ca.key')) && existsSync(set.ca) && admin.tls.ca.trim() === readFileSync(set.ca, 'utf8').trim();
+  return ours ? loadIssuer(readPem({ cert: set.ca, key: join(set.dir, 'ca.key') })) : undefined;
+}
 
 /** Names from a file: one per line; blank lines and # comments are skipped. */
 export function readStudentNames(file: string): string[] {
@@ -53,10 +64,7 @@ export interface StudentAccount {
 export async function setupStudents(admin: Connection, names: string[], options: { dir?: string; certsDir?: string; adminSource?: string } = {}): Promise<StudentAccount[]> {
   const dir = options.dir ?? paths.classFiles;
   mkdirSync(dir, { recursive: true });
-  const set = certSet(options.certsDir);
-  // Students get a client certificate when the cluster trusts the workbook's CA (and we hold its key).
-  const ours = admin.tls && existsSync(join(set.dir, 'ca.key')) && existsSync(set.ca) && admin.tls.ca.trim() === readFileSync(set.ca, 'utf8').trim();
-  const issuer = ours ? await loadIssuer(readPem({ cert: set.ca, key: join(set.dir, 'ca.key') })) : undefined;
+  const issuer = await workbookIssuer(admin, options.certsDir);
   const client = openClient(admin, { deadlineMs: 5000 });
   const accounts: StudentAccount[] = [];
   try {

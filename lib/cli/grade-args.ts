@@ -21,6 +21,12 @@ export interface GradeArgs {
   junit?: string;
   csv?: string;
   markdown?: string;
+  /** Students graded side by side (default: what the machine holds). */
+  jobs?: number;
+  /** GitHub Classroom's autograding results (one student). */
+  classroom?: string;
+  /** Grade only the students an interrupted batch did not finish. */
+  resume: boolean;
 }
 
 
@@ -34,18 +40,24 @@ export function gradeProgram(): Command {
     .option('--seed <n>', 'the same random data for every lab and student', integer('--seed'))
     .option('--json <file>', 'results as JSON (Exercism results.json style; with --submissions: one entry per student)')
     .option('--junit <file>', 'results as JUnit XML, for CI')
+    .option('--classroom <file>', 'results for GitHub Classroom\'s autograding reporter (one student)')
     .option('--csv <file>', 'with --submissions: the score table as CSV (default: grades.csv in the submissions folder)')
-    .option('--markdown <file>', 'with --submissions: the score table as Markdown (default: grades.md in the submissions folder)');
+    .option('--markdown <file>', 'with --submissions: the score table as Markdown (default: grades.md in the submissions folder)')
+    .option('--jobs <n>', 'with --submissions: students graded side by side (default: what this machine holds, printed)', integer('--jobs', '3'))
+    .option('--resume', 'with --submissions: grade only the students an interrupted batch did not finish', false);
   return addConnectionOptions(program);
 }
 
 export function parseGradeArgs(argv: string[]): GradeArgs {
   const program = gradeProgram();
   parseArgv(program, argv, 'see `npm run grade -- --help`');
-  const o = program.opts<{ solutions: boolean; labsDir?: string; submissions?: string; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; timeout?: number; seed?: number; json?: string; junit?: string; csv?: string; markdown?: string }>();
+  const o = program.opts<{ classroom?: string; jobs?: number; resume: boolean; solutions: boolean; labsDir?: string; submissions?: string; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; timeout?: number; seed?: number; json?: string; junit?: string; csv?: string; markdown?: string }>();
   const sources = [o.solutions && '--solutions', o.labsDir && '--labs-dir', o.submissions && '--submissions'].filter(Boolean);
   if (sources.length > 1) throw new UsageError(`${sources.join(' and ')} cannot be used together`, 'grade one source at a time');
   if ((o.csv || o.markdown) && !o.submissions) throw new UsageError('--csv and --markdown are score tables of a batch', 'add --submissions <dir>, or use --json / --junit');
+  if (o.classroom && o.submissions) throw new UsageError('--classroom reports one student', 'grade one student\'s labs (--labs-dir) in that student\'s CI; --json for a batch');
+  if ((o.jobs !== undefined || o.resume) && !o.submissions) throw new UsageError('--jobs and --resume are about a batch of students', 'add --submissions <dir>');
+  if (o.jobs !== undefined && o.jobs < 1) throw new UsageError('--jobs must be 1 or more', 'e.g. --jobs 3');
   return {
     labs: program.args,
     solutions: o.solutions,
@@ -58,5 +70,8 @@ export function parseGradeArgs(argv: string[]): GradeArgs {
     junit: o.junit,
     csv: o.csv,
     markdown: o.markdown,
+    jobs: o.jobs,
+    resume: o.resume,
+    classroom: o.classroom,
   };
 }

@@ -24,7 +24,7 @@ function missingFile(lab: LabEntry, folder: string): LabResult {
   };
 }
 
-export interface GradeOptions extends Pick<RunLabOptions, 'endpoints' | 'connection' | 'connectionSource' | 'namespace' | 'cluster' | 'seed' | 'timeoutMs' | 'solution' | 'labsDir' | 'log'> {
+export interface GradeOptions extends Pick<RunLabOptions, 'endpoints' | 'connection' | 'connectionSource' | 'namespace' | 'cluster' | 'studentConnection' | 'seed' | 'timeoutMs' | 'solution' | 'labsDir' | 'log'> {
   /** Called after each lab, e.g. to print a line. */
   onLab?: (result: LabResult) => void;
 }

@@ -28,6 +28,12 @@ export interface RunState {
   shared: Map<string, Promise<unknown>>;
 }
 
+/** The student's code never gets the runner's credentials when it has narrower ones of its own. */
+function studentCredentials(target: Target): Pick<Target, 'auth' | 'tls'> {
+  const { auth, tls } = target.student ?? target;
+  return { auth, tls };
+}
+
 /** One check's context; `workers` collects the extra lab processes it spawns (stopped after the check). */
 export function checkContext(state: RunState, check: CheckEntry, timeoutMs: number, result: CheckResult, show: (line: string) => void, workers: StudentCode[]): CheckContext {
   const { target } = state;
@@ -47,11 +53,11 @@ export function checkContext(state: RunState, check: CheckEntry, timeoutMs: numb
         hosts: target.endpoints,
         namespace: target.namespace || undefined,
         deadlineMs: TRUSTED_DEADLINE_MS,
-        auth: target.auth,
-        tls: target.tls,
+        ...studentCredentials(target),
         ...overrides,
       },
     }),
+    studentConnection: () => ({ endpoints: target.endpoints, ...studentCredentials(target) }),
     clientFor: (hosts, settings = {}) => ({ $client: { hosts, ...settings } }),
     once: <T>(key: string, work: () => Promise<T>): Promise<T> => {
       if (!state.shared.has(key)) state.shared.set(key, work());

@@ -19,6 +19,12 @@ export interface Target extends Connection {
   namespace: string;
   /** Present when the workbook manages the cluster (it may move leaders, kill members, ...). */
   cluster?: LocalCluster;
+  /**
+   * What the student's code connects with, when it is narrower than the
+   * runner's own credentials (grading: a user per submission, limited to its
+   * namespace, while the runner is root). Absent: the same as the runner's.
+   */
+  student?: Pick<Connection, 'auth' | 'tls'>;
 }
 
 export interface CheckContext {
@@ -41,6 +47,8 @@ export interface CheckContext {
    * unless given.
    */
   clientFor(hosts: string[], settings?: Pick<ClientRecipe, 'label' | 'deadlineMs' | 'tls' | 'auth'>): ClientArg;
+  /** How the student's code reaches the run's cluster (its user, never the runner's): lab 12's test runs. */
+  studentConnection(): Connection;
   /**
    * Another lab process running the same file: its own clients, its own fate
    * (a check may SIGKILL it to play a crashed client). Stopped after the check.

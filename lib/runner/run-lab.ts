@@ -83,6 +83,7 @@ export async function runLab(id: string, options: RunLabOptions = {}): Promise<L
     const [target, checks, loaded] = await Promise.all([resolveTarget(options), loadChecks(lab), lab.kind === 'code' ? box.load(labFile) : undefined]);
     etcd = trustedClient(target);
     secrets.add(target.auth?.password);
+    secrets.add(target.student?.auth?.password);
     const kv = target.namespace ? etcd.namespace(target.namespace) : etcd;
     release = await claimOwnedPrefixes(kv, lab, target.namespace).catch(async (error) => {
       // The cluster answered a moment ago: if it is gone now, say so (not an internal error).

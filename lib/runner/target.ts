@@ -26,6 +26,8 @@ export interface TargetOptions {
   connectionSource?: string;
   cluster?: LocalCluster;
   namespace?: string;
+  /** Credentials for the student's code, narrower than `connection`'s (grading: a user per submission). */
+  studentConnection?: Pick<Connection, 'auth' | 'tls'>;
   /** Messages for the user ("started the local cluster ..."). */
   log?: (line: string) => void;
 }
@@ -33,7 +35,17 @@ export interface TargetOptions {
 export const TRUSTED_DEADLINE_MS = 5000;
 
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
+  const target = await resolveCluster(options);
+  return options.studentConnection ? { ...target, student: options.studentConnection } : target;
+}
+
+async function resolveCluster(options: TargetOptions): Promise<Target> {
   const log = options.log ?? (() => {});
+  // A cluster the workbook runs, with credentials (grading's own cluster has auth on).
+  if (options.cluster && options.connection) {
+    await options.cluster.start();
+    return { ...options.connection, endpoints: options.cluster.endpoints, namespace: options.namespace ?? '', cluster: options.cluster };
+  }
   const connection = options.connection ?? (options.endpoints?.length ? { endpoints: options.endpoints } : undefined);
   if (connection) {
     const statuses = await clusterStatus(connection, 2000);

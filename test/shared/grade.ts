@@ -3,7 +3,7 @@
  * XML that parses), the score table of a batch of submissions (one correct,
  * one wrong, one that hangs, one without a workbook), and argument errors.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -14,6 +14,8 @@ import { resultsJson } from '../../lib/reporters/results-json.ts';
 import { gradeLabs } from '../../lib/grading/grade.ts';
 import { formatRunSummary } from '../../lib/reporters/lab-report.ts';
 import { statusWord } from '../../lib/reporters/json.ts';
+import { etcdProcessesMentioning } from '../../lib/cluster/processes.ts';
+import { paths, projectRoot } from '../../lib/paths.ts';
 import { cli, fixtures, noSandboxLeft, testCluster, wrongDir } from '../helpers.ts';
 
 
@@ -54,17 +56,19 @@ test('batch grading: correct, wrong, hanging and empty submissions give the expe
     '--csv', join(out, 'grades.csv'), '--markdown', join(out, 'grades.md'), '--json', join(out, 'grades.json')]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(readFileSync(join(out, 'grades.csv'), 'utf8')).toBe([
-    'student,lab 03,lab 05,labs passed,checks passed,checks total,error',
-    'ana,4/4,3/3,2,7,7,',
-    'ben,3/4,2/3,0,5,7,',
-    'cy,0/4,0/3,0,0,7,',
-    'dee,,,0,0,0,no labs/ folder',
-    '',
-  ].join('\n'));
+  const csv = readFileSync(join(out, 'grades.csv'), 'utf8').trim().split('\n');
+  expect(csv[0]).toBe('student,lab 03,lab 05,labs passed,checks passed,checks total,error,failed checks');
+  expect(csv[1]).toBe('ana,4/4,3/3,2,7,7,,');
+  // Each failed check with its one-line reason, for the instructor to act on.
+  expect(csv[2]).toMatch(/^ben,3\/4,2\/3,0,5,7,,"lab 03 register-users: registerUsers\(\) did not register 1 of \d+ users[^;]*; lab 05 sorted-by-value: .*not sorted by hostname/);
+  expect(csv[3]).toMatch(/^cy,0\/4,0\/3,0,0,7,,"lab 03 current-user: currentUser\(\) did not finish within 2 s/);
+  expect(csv[4]).toBe('dee,,,0,0,0,no labs/ folder,');
+  expect(readFileSync(join(out, 'checks.csv'), 'utf8')).toMatch(/^lab,check,failed,graded\n03,register-users,2,3\n/);
   const md = readFileSync(join(out, 'grades.md'), 'utf8');
   expect(md).toContain('| ana | ✔ 4/4 | ✔ 3/3 | 2/2 |');
   expect(md).toContain('| dee (no labs/ folder) | – | – | 0/2 |');
+  expect(md).toMatch(/## What each student failed\n\n### ben\n\n- lab 03 register-users: /);
+  expect(md).toMatch(/## Checks by how many students failed them\n[\s\S]*\| 03 \| registerUsers\(\) registers every user of a list \| 2 \| 3 \|/);
   const json = JSON.parse(readFileSync(join(out, 'grades.json'), 'utf8'));
   expect(json.map((s: { student: string; status: string }) => [s.student, s.status])).toEqual([['ana', 'pass'], ['ben', 'fail'], ['cy', 'fail'], ['dee', 'error']]);
   const cy = json[2].tests;
@@ -92,3 +96,30 @@ test('grade exits 1 when a lab fails, and bad arguments are one line plus the fi
   const csv = await cli('grade', ['--csv', 'x.csv']);
   expect(csv.stderr).toMatch(/^error\[USAGE\]: --csv and --markdown are score tables of a batch/);
 });
+
+test('batch grading side by side: each job on a cluster of its own with a password, an attacker reaches no one, the grades equal a serial run\'s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'side-by-side-'));
+  const solution = readFileSync(join(projectRoot, 'solutions', '03-logged-users.ts'), 'utf8');
+  for (const student of ['ana', 'bob', 'cy']) {
+    mkdirSync(join(dir, student, 'labs'), { recursive: true });
+    writeFileSync(join(dir, student, 'labs', '03-logged-users.ts'), solution);
+  }
+  // eve leaves her namespace and tries every grading port, with her credentials and without.
+  mkdirSync(join(dir, 'eve', 'labs'), { recursive: true });
+  for (const file of ['03-logged-users.ts', 'honest.ts']) copyFileSync(join(fixtures, 'malicious', 'escapes', file), join(dir, 'eve', 'labs', file));
+  const grade = async (jobs: number) => {
+    const out = join(dir, `grades-${jobs}.json`);
+    const run = await cli('grade', ['3', '--submissions', dir, '--jobs', String(jobs), '--seed', '4242', '--json', out, '--csv', join(dir, `grades-${jobs}.csv`), '--markdown', join(dir, `grades-${jobs}.md`)]);
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(readFileSync(out, 'utf8')) as { student: string; status: string; tests: { check: string; status: string; message: string | null }[] }[];
+  };
+  const serial = await grade(1);
+  const parallel = await grade(3);
+  for (const student of ['ana', 'bob', 'cy']) {
+    const mine = (rows: typeof serial) => rows.find((r) => r.student === student)!;
+    expect(mine(parallel).status, `${student} beside eve`).toBe('pass');
+    expect(mine(parallel).tests.map((t) => [t.check, t.status, t.message])).toEqual(mine(serial).tests.map((t) => [t.check, t.status, t.message]));
+  }
+  expect(etcdProcessesMentioning(join(paths.clusterState, 'grading-'))).toEqual([]);
+  expect(await noSandboxLeft()).toEqual([]);
+}, 240_000);

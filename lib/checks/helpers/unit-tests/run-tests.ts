@@ -8,6 +8,7 @@ import type { Connection } from '../../../connection/connection.ts';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { paths } from '../../../paths.ts';
+import { labEnvironment } from '../../../sandbox/box.ts';
 
 export interface TestRun {
   /** Tests that ran (todo and skipped ones are not counted). */
@@ -38,7 +39,8 @@ export async function runStudentTests(file: string, env: { subject: string; conn
       cwd: paths.root,
       detached: true, // its own process group: a timeout kills vitest and its workers together
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LAB12_SUBJECT: env.subject, LAB12_CONNECTION: JSON.stringify(env.connection), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // Like a lab process, the student's tests get none of the runner's secrets (ETCD_PASSWORD …).
+      env: { ...labEnvironment(), LAB12_SUBJECT: env.subject, LAB12_CONNECTION: JSON.stringify(env.connection), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
