@@ -10,6 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { withClient } from '../connection/client.ts';
 import { type Connection, asConnection } from '../connection/connection.ts';
 
+/** gRPC's options of one call (its deadline). */
+type CallOptions = Parameters<Etcd3['maintenance']['status']>[0];
+
 /** Where to ask: endpoints, or a connection with TLS and a user (a secured cluster). */
 export type Access = Connection | string[];
 
@@ -40,27 +43,47 @@ function withMember<T>(access: Access, endpoint: string, deadlineMs: number, wor
   return withClient(access, { deadlineMs, endpoints: [endpoint], singleAttempt: options.singleAttempt }, work);
 }
 
+/** A member's view of itself, asked on a client of that member (`options`: a deadline of this call's own). */
+export async function statusVia(client: Etcd3, endpoint: string, options?: CallOptions): Promise<MemberStatus> {
+  const s = await client.maintenance.status(options);
+  return {
+    endpoint,
+    up: true,
+    id: s.header.member_id,
+    leaderId: s.leader,
+    isLeader: s.leader === s.header.member_id,
+    raftTerm: s.raftTerm,
+    raftIndex: s.raftIndex,
+    revision: s.header.revision,
+    dbSize: Number(s.dbSize),
+    version: s.version,
+  };
+}
+
 /** One member's view of itself: one request within `deadlineMs` (no retries: a hung member costs `deadlineMs`, not three times that). */
 export async function memberStatus(endpoint: string, deadlineMs = 1000, access: Access = [endpoint]): Promise<MemberStatus> {
   try {
-    return await withMember(access, endpoint, deadlineMs, async (client) => {
-      const s = await client.maintenance.status();
-      return {
-        endpoint,
-        up: true,
-        id: s.header.member_id,
-        leaderId: s.leader,
-        isLeader: s.leader === s.header.member_id,
-        raftTerm: s.raftTerm,
-        raftIndex: s.raftIndex,
-        revision: s.header.revision,
-        dbSize: Number(s.dbSize),
-        version: s.version,
-      };
-    }, { singleAttempt: true });
+    return await withMember(access, endpoint, deadlineMs, (client) => statusVia(client, endpoint), { singleAttempt: true });
   } catch (error) {
     return { endpoint, up: false, error: (error as Error).message.split('\n')[0] };
   }
+}
+
+/**
+ * HashKV at `revision`, asked on a client of one member: equal hashes at an
+ * equal revision mean equal data. Needs an admin (root) user on a cluster
+ * with auth.
+ */
+export async function hashKVVia(client: Etcd3, revision: string, options?: CallOptions): Promise<number> {
+  // etcd3 1.1.2's maintenance.hashKV() asks gRPC for a method "hashKV" that
+  // proto-loader named "HashKV" ("client[method] is not a function"): call it by that name.
+  const pool = (client.maintenance as unknown as { client: { exec(service: string, method: string, req: unknown, options?: CallOptions): Promise<{ hash: number | string }> } }).client;
+  return Number((await pool.exec('Maintenance', 'HashKV', { revision }, options)).hash);
+}
+
+/** HashKV of one member at `revision` (see hashKVVia). */
+export function memberHashKV(endpoint: string, revision: string, deadlineMs = 1000, access: Access = [endpoint]): Promise<number> {
+  return withMember(access, endpoint, deadlineMs, (client) => hashKVVia(client, revision));
 }
 
 export function clusterStatus(access: Access, deadlineMs = 1000): Promise<MemberStatus[]> {

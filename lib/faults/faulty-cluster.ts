@@ -2,11 +2,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalCluster } from '../cluster/cluster.ts';
 import { generateCluster } from '../cluster/generate.ts';
-import { memberStatus } from '../cluster/inspect.ts';
+import { memberHashKV, memberStatus } from '../cluster/inspect.ts';
 import { terminate } from '../cluster/processes.ts';
 import { type CutMode, Links } from './links.ts';
 import { PeerProxy } from './peer-proxy.ts';
-import { openClient } from '../connection/client.ts';
 
 export interface FaultyClusterOptions {
   dir: string;
@@ -173,7 +172,7 @@ export class FaultyCluster {
     const hashes = await Promise.all(members.map(async (m, i) => {
       const s = statuses[i];
       if (!s?.up) return undefined;
-      return this.hashKV(m.clientUrls[0], s.revision!, deadlineMs).catch(() => undefined);
+      return memberHashKV(m.clientUrls[0], s.revision!, deadlineMs).catch(() => undefined);
     }));
     return members.map((m, i) => {
       const s = statuses[i];
@@ -191,18 +190,6 @@ export class FaultyCluster {
         hash: hashes[i],
       };
     });
-  }
-
-  private async hashKV(endpoint: string, revision: string, deadlineMs: number): Promise<number> {
-    const client = openClient({ endpoints: [endpoint] }, { deadlineMs: deadlineMs });
-    try {
-      // etcd3 1.1.2's maintenance.hashKV() asks gRPC for a method "hashKV" that
-      // proto-loader named "HashKV" ("client[method] is not a function"): call it by that name.
-      const pool = (client.maintenance as unknown as { client: { exec(service: string, method: string, req: unknown): Promise<{ hash: number | string }> } }).client;
-      return Number((await pool.exec('Maintenance', 'HashKV', { revision })).hash);
-    } finally {
-      client.close();
-    }
   }
 
   /** Waits until every running member has the same revision and KV hash (after a heal). */

@@ -72,7 +72,8 @@ export function words(line: string): string[] {
   return out;
 }
 
-function usage(name: string): string {
+/** A command's usage line ("partition <a,b,c> <d,e>"). */
+export function usage(name: string): string {
   return COMMANDS.find((c) => c.name === name)!.usage;
 }
 

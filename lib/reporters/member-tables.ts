@@ -44,15 +44,30 @@ export function faultTable(report: MemberReport[]): string {
   return `${table(rows)}\n${agreement(report)}`;
 }
 
+/** Whether the members that answer hold the same data: one line, plain text (the console colours it, the dashboard shows it). */
+export interface Agreement {
+  /** 'same': every member that answers holds the newest data; 'behind': some hold older data; 'none': no member answers. */
+  verdict: 'same' | 'behind' | 'none';
+  text: string;
+  /** The members with the newest revision (and its KV hash). */
+  newest: string[];
+}
+
 /** "all 5 members hold the same data (revision 12)", or who is behind. */
-function agreement(report: MemberReport[]): string {
+export function agreementOf(report: Pick<MemberReport, 'name' | 'answering' | 'revision' | 'hash'>[]): Agreement {
   const answering = report.filter((r) => r.answering && r.revision !== undefined);
-  if (answering.length === 0) return style.red('no member answers');
+  if (answering.length === 0) return { verdict: 'none', text: 'no member answers', newest: [] };
   const newest = answering.reduce((a, b) => (BigInt(b.revision!) > BigInt(a.revision!) ? b : a));
   const same = answering.filter((r) => r.revision === newest.revision && r.hash === newest.hash);
   const silent = report.length - answering.length;
   const rest = silent ? `; ${silent} not answering` : '';
-  if (same.length === answering.length) return style.dim(`${answering.length} of ${report.length} members hold the same data (revision ${newest.revision}, kv hash ${newest.hash ?? '?'})${rest}`);
+  const names = same.map((r) => r.name);
+  if (same.length === answering.length) return { verdict: 'same', text: `${answering.length} of ${report.length} members hold the same data (revision ${newest.revision}, kv hash ${newest.hash ?? '?'})${rest}`, newest: names };
   const behind = answering.filter((r) => !same.includes(r)).map((r) => `${r.name} at revision ${r.revision}`);
-  return style.yellow(`newest data: revision ${newest.revision} on ${same.map((r) => r.name).join(', ')}; behind: ${behind.join(', ')}${rest}`);
+  return { verdict: 'behind', text: `newest data: revision ${newest.revision} on ${names.join(', ')}; behind: ${behind.join(', ')}${rest}`, newest: names };
+}
+
+function agreement(report: MemberReport[]): string {
+  const { verdict, text } = agreementOf(report);
+  return verdict === 'none' ? style.red(text) : verdict === 'same' ? style.dim(text) : style.yellow(text);
 }
