@@ -5,7 +5,7 @@
  * - a 5-member cluster behind peer proxies, hurt on purpose (faults.ts);
  * - labs 13 and 14 (labs.ts), which start, kill and partition members;
  * - the fault console in a pseudo-terminal (playground.ts);
- * - the dashboard's server (dashboard.ts).
+ * - the dashboard's server (dashboard.ts) and its page in a headless Chromium (dashboard-browser.ts).
  *
  * Run one part: npx vitest run test/own-cluster.test.ts -t "peer proxies"
  */
@@ -14,3 +14,4 @@ import './own/faults.ts';
 import './own/labs.ts';
 import './own/playground.ts';
 import './own/dashboard.ts';
+import './own/dashboard-browser.ts';
