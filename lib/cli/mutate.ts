@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labFileName, labPath, loadCatalog, selectLabs } from '../catalog.ts';
-import { type MutationScore, readScore, writeStrykerConfig } from '../dev/mutate.ts';
+import { type MutationScore, lockMutation, readScore, writeStrykerConfig } from '../dev/mutate.ts';
 import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
 import { style } from '../terminal/style.ts';
@@ -42,6 +42,8 @@ await runCli(async () => {
   const o = program.opts<{ concurrency?: number; lines?: string; reportOnly: boolean }>();
   if (o.lines && !/^\d+-\d+$/.test(o.lines)) throw new UsageError(`--lines ${o.lines} is not a range of lines`, 'e.g. --lines 10-20');
   const labs = program.args.length ? selectLabs(program.args) : loadCatalog();
+  const unlock = o.reportOnly ? () => {} : lockMutation();
+  process.once('exit', unlock);
   const scores: MutationScore[] = [];
   for (const lab of labs) {
     if (!o.reportOnly) {

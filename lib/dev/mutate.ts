@@ -24,10 +24,11 @@
  * process through Stryker's __STRYKER_ACTIVE_MUTANT__ variable, which the lab
  * process inherits.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LabEntry, labFileName } from '../catalog.ts';
 import { contractFile } from '../checks/contract.ts';
+import { UsageError } from '../errors.ts';
 import { paths, shown } from '../paths.ts';
 import { parse } from 'yaml';
 
@@ -91,8 +92,9 @@ export function strykerConfig(lab: LabEntry, options: MutateOptions = {}) {
     inPlace: true,
     concurrency,
     coverageAnalysis: 'off',
-    // The solutions are type-checked by npm run typecheck; a mutant that does not compile fails its run anyway.
-    disableTypeChecks: true,
+    // Nothing type-checks a run (tsx and esbuild only strip types), so nothing needs disabling: and with
+    // inPlace, Stryker would otherwise rewrite (and later restore) every file of lib/ and test/.
+    disableTypeChecks: false,
     checkers: [],
     // A mutant that makes the lab hang: the runner's per-call timeouts end it, give it room.
     timeoutMS: 120_000,
@@ -104,6 +106,29 @@ export function strykerConfig(lab: LabEntry, options: MutateOptions = {}) {
     cleanTempDir: true,
     plugins: [],
   };
+}
+
+/**
+ * One mutation run at a time in a checkout: Stryker writes the mutated
+ * solution in place, and two runs would restore each other's files. Returns
+ * the release, or throws when another run holds the lock.
+ */
+export function lockMutation(): () => void {
+  mkdirSync(reportDir(), { recursive: true });
+  const lock = join(reportDir(), 'running.lock');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      // a run that died: take over
+    }
+    if (alive) throw new UsageError(`another npm run mutate (pid ${pid}) is running in this checkout: it writes solutions in place`, 'wait for it to finish; one mutation run at a time');
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
 }
 
 export function writeStrykerConfig(lab: LabEntry, options: MutateOptions = {}): string {
