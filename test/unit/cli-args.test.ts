@@ -9,7 +9,7 @@ test('parses a lab run with every option', () => {
   expect(parseLabArgs(['4', '--seed', '12', '--endpoints', 'http://a:1, http://b:2', '--namespace', '/students/x/', '--timeout', '3', '--only', 'a,b', '--json', 'r.json'])).toEqual({
     labs: ['4'], solution: false, labsDir: undefined, seed: 12,
     cluster: { connection: undefined, endpoints: ['http://a:1', 'http://b:2'], ca: undefined, cert: undefined, key: undefined, user: undefined },
-    namespace: '/students/x/', timeoutMs: 3000, only: ['a', 'b'], json: 'r.json', watch: false,
+    namespace: '/students/x/', timeoutMs: 3000, only: ['a', 'b'], json: 'r.json', watch: false, warm: false, serve: false,
   });
   expect(parseLabArgs(['4', '--watch', '--seed', '3'])).toMatchObject({ labs: ['4'], watch: true, seed: 3 });
   expect(parseLabArgs([])).toMatchObject({ labs: [], solution: false });

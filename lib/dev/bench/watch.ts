@@ -11,7 +11,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findLab, labFileName, labPath } from '../../catalog.ts';
+import { findLab, labPath } from '../../catalog.ts';
 import { paths } from '../../paths.ts';
 
 export interface WatchFigures {
