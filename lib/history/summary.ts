@@ -31,7 +31,8 @@ export function formatSummary(result: CheckResult): string[] {
     if (blocked) lines.push(`  cannot place ${blocked.label} (operation ${blocked.operation.id}, client ${blocked.operation.client}): ${blocked.reason}`);
   } else {
     lines.push(`unknown: the search ran out of time on key${timedOut.length === 1 ? '' : 's'} ${timedOut.map((p) => p.key).join(', ')} (${size})`);
-    lines.push('  the other keys are linearizable; allow more time per key (timeLimitMs) or record a shorter history');
+    const others = keys > timedOut.length ? 'the other keys are linearizable; ' : '';
+    lines.push(`  ${others}allow more time per key (npm run check-history -- --time-limit <s>, or timeLimitMs) or record a shorter history`);
   }
   if (timedOut.length && result.verdict === 'not-linearizable') lines.push(`  (the search also ran out of time on ${timedOut.length} other key${timedOut.length === 1 ? '' : 's'})`);
   if (more.length) lines.push(`  ${more.length} more anomal${more.length === 1 ? 'y' : 'ies'}${result.reportPath ? ' in the report' : ''}`);

@@ -104,8 +104,10 @@ function renderPart(result: CheckResult, part: PartResult, index: number): strin
   );
   const t0 = window.operations[0]?.call ?? 0;
   const t1 = Math.max(...window.operations.map((o) => o.return ?? o.call));
-  const outsideEvents = result.events.filter((e) => e.at < t0 || e.at > t1 + (t1 - t0) * 0.05).length;
-  if (outsideEvents) out.push(`<p class="muted">${esc(outsideEvents)} of the ${esc(result.events.length)} events (faults, leader changes) fall outside this window.</p>`);
+  const outsideEvents = result.events.filter((e) => e.kind !== 'leader' && (e.at < t0 || e.at > t1 + (t1 - t0) * 0.04));
+  if (outsideEvents.length) {
+    out.push(`<p class="muted">Outside this window: ${outsideEvents.slice(0, 6).map((e) => `${esc(e.text)} (${esc(ms(e.at))})`).join('; ')}${outsideEvents.length > 6 ? `; and ${esc(outsideEvents.length - 6)} more` : ''}.</p>`);
+  }
   out.push(LEGEND);
   out.push('<div class="scroll">');
   out.push(
@@ -180,6 +182,10 @@ svg .op.refused rect { stroke: #d62728; stroke-width: 2; stroke-dasharray: 4 3; 
 svg .op:hover rect, svg .op.selected rect { stroke: #1f4fd1; stroke-width: 3; }
 svg .event line { stroke: #7a4fd1; stroke-width: 1.5; stroke-dasharray: 5 4; }
 svg .event text { fill: #5b35a8; font-weight: 600; }
+svg .leader rect { fill: #ece4fb; stroke: #b9a3ea; stroke-width: 0.8; }
+svg .leader text { fill: #4b2d8f; }
+svg .leader.none rect { fill: #f2f4f7; stroke: #c4c9d1; stroke-dasharray: 3 2; }
+svg .leader.none text { fill: #667085; }
 svg .event.kill line, svg .event.partition line { stroke: #d62728; } svg .event.kill text, svg .event.partition text { fill: #b3261e; }
 svg .event.heal line, svg .event.restart line { stroke: #2e7d32; } svg .event.heal text, svg .event.restart text { fill: #2e7d32; }
 .legend { font-size: 12.5px; }
