@@ -10,6 +10,7 @@
  * Run one part: npx vitest run test/own-cluster.test.ts -t "peer proxies"
  */
 import './own/class-cluster.ts';
+import './own/class-hosts.ts';
 import './own/faults.ts';
 import './own/labs.ts';
 import './own/playground.ts';

@@ -22,3 +22,6 @@ export const TEST_FAULTS_PROXY_PORT = 24991 + offset;
 /** The throw-away clusters of test/shared/cluster.ts (start, stop, crash recovery). */
 export const TEST_FRESH_CLIENT_PORT = 25791 + offset;
 export const TEST_FRESH_PEER_PORT = 25891 + offset;
+/** The class cluster on three loopback addresses of test/own/class-hosts.ts (each member on these ports). */
+export const TEST_HOSTS_CLIENT_PORT = 25831 + offset;
+export const TEST_HOSTS_PEER_PORT = 25931 + offset;

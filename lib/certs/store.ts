@@ -88,7 +88,11 @@ export interface EnsureReport {
   set: CertSet;
 }
 
-export async function ensureCerts(options: { dir?: string; force?: boolean; log?: (line: string) => void } = {}): Promise<EnsureReport> {
+/**
+ * `serverHosts`: more names and addresses the members' certificate must
+ * cover (a class cluster served on the network: `npm run class -- start --host`).
+ */
+export async function ensureCerts(options: { dir?: string; force?: boolean; log?: (line: string) => void; serverHosts?: string[] } = {}): Promise<EnsureReport> {
   const set = certSet(options.dir);
   const log = options.log ?? (() => {});
   mkdirSync(set.dir, { recursive: true });
@@ -107,7 +111,8 @@ export async function ensureCerts(options: { dir?: string; force?: boolean; log?
     issuer = await loadIssuer(readPem(caFiles));
   }
   const caPem = readFileSync(set.ca, 'utf8');
-  for (const [name, leaf] of Object.entries(LEAVES) as [CertName, Omit<LeafOptions, 'days'>][]) {
+  for (const [name, base] of Object.entries(LEAVES) as [CertName, Omit<LeafOptions, 'days'>][]) {
+    const leaf = name === 'server' && options.serverHosts?.length ? { ...base, hosts: [...new Set([...SERVER_HOSTS, ...options.serverHosts])] } : base;
     const files = set.leaves[name];
     const why = caProblem ? `its CA is new` : await problem(files, caPem, leaf.hosts);
     if (!why) continue;

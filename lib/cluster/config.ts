@@ -248,11 +248,21 @@ function clusterProblems(members: MemberSpec[]): string[] {
   const problems: string[] = [];
   const seen = new Map<string, string>();
   for (const m of members) {
-    const claims = [`name ${m.name}`, `data-dir ${m.dataDir}`, ...m.ports.map((p) => `port ${p.port}`)];
+    const claims = [`name ${m.name}`, `data-dir ${m.dataDir}`];
     for (const claim of claims) {
       const other = seen.get(claim);
       if (other && other !== m.configFile) problems.push(`${shown(m.configFile)} and ${shown(other)} both use ${claim}`);
       seen.set(claim, m.configFile);
+    }
+  }
+  // A port is taken per address: members on 127.0.0.2 and 127.0.0.3 may share one (a class cluster's
+  // --host); one that listens on every address (0.0.0.0) takes it on all of them.
+  const ports: { file: string; port: number; host: string }[] = [];
+  for (const m of members) {
+    for (const p of m.ports) {
+      const clash = ports.find((q) => q.file !== m.configFile && q.port === p.port && (q.host === p.host || [q.host, p.host].some((h) => h === '0.0.0.0' || h === '::')));
+      if (clash) problems.push(`${shown(m.configFile)} and ${shown(clash.file)} both use port ${p.port}${p.host === clash.host ? '' : ` (on ${clash.host} and ${p.host})`}`);
+      ports.push({ file: m.configFile, port: p.port, host: p.host });
     }
   }
   const first = members[0];
