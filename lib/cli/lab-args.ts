@@ -26,6 +26,8 @@ export interface LabArgs {
    * the watcher's go (an IPC message) before it runs (hidden).
    */
   warm: boolean;
+  /** Lab 16: run the lab file's server in front of each local member (ports 8080…) instead of the checks. */
+  serve: boolean;
 }
 
 
@@ -40,6 +42,7 @@ export function labProgram(): Command {
     .option('--only <check-ids>', 'run only these checks (comma-separated ids, see lib/catalog.yaml)')
     .option('--json <file>', 'also write the results as JSON (graders, CI)')
     .option('--watch', 'rerun the checks every time the lab file is saved', false)
+    .option('--serve', 'lab 16: run your server in front of each member of the local cluster (ports 8080, 8081, 8082) until Ctrl-C', false)
     .addOption(new Option('--warm', 'load, then run when the watcher says so (watch mode\'s runners)').default(false).hideHelp());
   return addConnectionOptions(program);
 }
@@ -61,12 +64,13 @@ export function forwardedOptions(args: LabArgs): string[] {
 export function parseLabArgs(argv: string[]): LabArgs {
   const program = labProgram();
   parseArgv(program, argv, 'see `npm run lab -- --help`');
-  const o = program.opts<{ watch: boolean; warm: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
+  const o = program.opts<{ watch: boolean; warm: boolean; serve: boolean; solution: boolean; labsDir?: string; seed?: number; endpoints?: string; connection?: string; ca?: string; cert?: string; key?: string; user?: string; namespace?: string; timeout?: number; only?: string; json?: string }>();
   if (o.solution && o.labsDir) throw new UsageError('--solution and --labs-dir cannot be used together', 'pick one');
   if (o.watch && (program.args.length !== 1 || /^all$|\d\s*(-|\.\.)\s*\d/.test(program.args[0]))) {
     throw new UsageError('--watch follows one lab', 'e.g. npm run lab 4 -- --watch (or npm run lab next -- --watch)');
   }
   if (o.watch && o.json) throw new UsageError('--watch and --json cannot be used together', 'run without --watch to write a JSON report');
+  if (o.serve && (program.args.length !== 1 || o.watch || o.json || o.only)) throw new UsageError('--serve runs one lab\'s server, and no checks', 'npm run lab 16 -- --serve');
   return {
     labs: program.args,
     solution: o.solution,
@@ -79,5 +83,6 @@ export function parseLabArgs(argv: string[]): LabArgs {
     json: o.json,
     watch: o.watch,
     warm: o.warm,
+    serve: o.serve,
   };
 }

@@ -1,13 +1,14 @@
 /** The work of `npm run lab [N]`, loaded by lib/cli/lab.ts once the lab process is on its way. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { checksModulePath, labPath, loadCatalog, selectLabs } from '../catalog.ts';
+import { type LabEntry, checksModulePath, labPath, loadCatalog, selectLabs } from '../catalog.ts';
 import { LabFileMissingError } from '../errors.ts';
 import { formatLabList } from '../reporters/lab-list.ts';
 import { hintsShown, markHintShown } from '../state/hints.ts';
 import { nextLab, readProgress, recordRun } from '../state/progress.ts';
 import { formatCheckLine, formatLabReport, formatRunSummary, hintFor, labCommand } from '../reporters/lab-report.ts';
 import { runLab } from '../runner/run-lab.ts';
+import { curlCommands, serveLab } from '../runner/serve.ts';
 import { type LabResult, anyFailed } from '../runner/results.ts';
 import { toJson } from '../reporters/json.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
@@ -30,6 +31,17 @@ function plainOutput(): boolean {
   return !process.stdout.isTTY || !process.stdout.columns;
 }
 
+/** --serve: the lab's server in front of each local member until Ctrl-C (lib/runner/serve.ts). */
+let stopServing: (() => Promise<void>) | undefined;
+async function serve(lab: LabEntry, folder: string, early?: Sandbox): Promise<number> {
+  const serving = await serveLab(lab, { labsFolder: folder, sandbox: early, log: (line) => console.log(style.dim(line)) });
+  stopServing = serving.stop;
+  console.log(style.bold(`Lab ${lab.id}: ${serving.servers.map((s) => `${s.member} on http://localhost:${s.port}`).join(', ')}. Try:`));
+  for (const line of curlCommands(serving)) console.log(`  ${line}`);
+  console.log(style.dim('Ctrl-C stops the servers.'));
+  return new Promise<number>(() => {});
+}
+
 export function main(early?: Sandbox): Promise<void> {
   return runCli(async () => {
   const args = parseLabArgs(process.argv.slice(2));
@@ -43,6 +55,7 @@ export function main(early?: Sandbox): Promise<void> {
     return 0;
   }
   const labs = selectLabs(args.labs.map((l) => (l === 'next' ? next!.id : l)));
+  if (args.serve) return serve(labs[0], labsFolder(args), early);
   if (args.watch) {
     const folder = labsFolder(args);
     if (!existsSync(labPath(labs[0], folder))) throw new LabFileMissingError(shown(labPath(labs[0], folder)));
@@ -94,5 +107,5 @@ export function main(early?: Sandbox): Promise<void> {
   if (results.length > 1) console.log('\n' + formatRunSummary(results, performance.now() - began));
   // Labs that could not run here (skipped, with the reason) do not fail the command.
   return anyFailed(results) ? 1 : 0;
-});
+}, { onSignal: async () => { await stopServing?.(); } });
 }

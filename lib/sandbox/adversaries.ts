@@ -7,10 +7,13 @@
  */
 import type { Etcd3 } from 'etcd3';
 import { type SnapshotWrites, interposeSnapshotWrites } from './adversaries/snapshot-writes.ts';
+import { interposeKvWrites } from './adversaries/kv-writes.ts';
 
 const adversaries: Record<string, (root: Etcd3, args: never) => void> = {
   /** Lab 15: writes right before and during a snapshot. */
   'snapshot-writes': (root, args: SnapshotWrites) => interposeSnapshotWrites(root, args),
+  /** Lab 16: marked writes held back, answered with a timeout once applied, or followed by a crash. */
+  'kv-writes': (root) => interposeKvWrites(root),
 };
 
 export function disturb(root: Etcd3, adversary: { name: string; args: unknown }): void {

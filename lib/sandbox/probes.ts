@@ -6,6 +6,7 @@
  */
 import type { Namespace } from 'etcd3';
 import { takeRpcs } from './rpc-log.ts';
+import { kvWritesControl } from './adversaries/kv-writes.ts';
 
 export interface TimedOutcome<T> {
   ms: number;
@@ -50,6 +51,11 @@ export const probes: Record<string, (...args: any[]) => unknown> = {
   /** The requests a harness-built client sent since the last time this was asked (e.g. ["KV.range", "KV.txn"]). */
   rpcs(client: Namespace): string[] {
     return takeRpcs(client);
+  },
+
+  /** Lab 16: arm, inspect or release the marked writes of a client with the kv-writes adversary. */
+  kvWrites(client: unknown, action: 'arm' | 'disarm' | 'state' | 'release', arg?: unknown): unknown {
+    return kvWritesControl(client, action, arg);
   },
 
   /** Closes a client the student's code returned, so its connections do not linger. */
