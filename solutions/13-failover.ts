@@ -16,7 +16,9 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 
 /**
  * The endpoint (one of `endpoints`, as given) of the member that is the
- * leader right now. Members that do not answer within 1 s are skipped.
+ * leader right now. Ask every member at once; members that do not answer
+ * within 1 s are skipped; if no member that answers is the leader, throw
+ * ClusterUnavailableError.
  */
 export async function findLeader(endpoints: string[]): Promise<string> {
   const answers = await Promise.all(endpoints.map(async (endpoint) => {
@@ -37,9 +39,12 @@ export async function findLeader(endpoints: string[]): Promise<string> {
 }
 
 /**
- * Writes `value` at `key`, retrying through failures, each attempt with a
- * short deadline of its own. Rejects with ClusterUnavailableError once
- * `deadlineMs` has passed without a successful write.
+ * Writes `value` at `key`, retrying through failures (a leader that just
+ * died, an election in progress, etcd3's circuit breaker), each attempt cut
+ * short after about 300 ms by a timer of your own. Rejects with
+ * ClusterUnavailableError once `deadlineMs` has passed without a successful
+ * write: not before, and not later either (the last attempt and the last
+ * pause end by the deadline). The client you are given has no deadline.
  */
 export async function putWithFailover(client: EtcdClient, key: string, value: string, deadlineMs: number): Promise<void> {
   const giveUpAt = Date.now() + deadlineMs;
@@ -47,12 +52,13 @@ export async function putWithFailover(client: EtcdClient, key: string, value: st
   while (Date.now() < giveUpAt) {
     // Short attempts: a put stuck behind a dead leader is abandoned after 300 ms
     // and tried again, by which time a new leader may be there. The attempt is
-    // cut short by a timer, while the call itself keeps a longer deadline: etcd3
-    // counts every call that times out, and after 3 in a row it refuses a member
-    // for 5 s (its circuit breaker), which would turn a 1 s election into 5 s.
+    // cut short by a timer, while the call itself keeps a deadline longer than
+    // an election: etcd3 counts every call that times out (and its own retries
+    // of it), and after 3 in a row it refuses a member for 5 s (its circuit
+    // breaker). A call abandoned now times out only once writes flow again.
     const attemptMs = Math.min(300, giveUpAt - Date.now());
     try {
-      await within(attemptMs, client.put(key).value(value).options({ deadline: Date.now() + 2000 }).exec());
+      await within(attemptMs, client.put(key).value(value).options({ deadline: Date.now() + 5000 }).exec());
       return;
     } catch (error) {
       last = error;

@@ -15,12 +15,12 @@ import { byId, noSandboxLeft, run } from './helpers.ts';
 export type TestFile = 'shared' | 'labs' | 'own';
 
 /**
- * Which file tests which lab: 'own' (test/own-cluster.test.ts) has 13 and 14,
- * which start, kill and partition clusters of their own; 'labs'
+ * Which file tests which lab: 'own' (test/own-cluster.test.ts) has 13, 14 and
+ * 16, which start, kill and partition clusters of their own; 'labs'
  * (test/labs-cluster.test.ts, on the second test cluster) has 07-12 and 15;
  * 'shared' (test/shared-cluster.test.ts) the rest.
  */
-const LAB_FILES: Record<string, TestFile> = { '07': 'labs', '08': 'labs', '09': 'labs', '10': 'labs', '11': 'labs', '12': 'labs', '13': 'own', '14': 'own', '15': 'labs' };
+const LAB_FILES: Record<string, TestFile> = { '07': 'labs', '08': 'labs', '09': 'labs', '10': 'labs', '11': 'labs', '12': 'labs', '13': 'own', '14': 'own', '15': 'labs', '16': 'own' };
 
 export function labsTestedIn(file: TestFile): LabEntry[] {
   return loadCatalog().filter((lab) => (LAB_FILES[lab.id] ?? 'shared') === file);
@@ -40,12 +40,21 @@ export function labTestsOf(file: TestFile): void {
 
 /**
  * Labs whose wrong implementations run side by side (vitest's maxConcurrency):
- * each run of lab 14 plays a 10 s partition on 5 members of its own, mostly
- * waiting for elections and timeouts.
+ * each run of lab 14 plays a 10 s partition on 5 members of its own, each of
+ * lab 16 starts 3 members and a server per member; both mostly wait for
+ * elections and timeouts.
  */
-const CONCURRENT_LABS = ['14'];
+const CONCURRENT_LABS = ['14', '16'];
+
+/**
+ * Per test, for the labs that take longer than the etcd tier's 120 s: lab 16
+ * plays four phases on two clusters of its own (about 70 s on an idle
+ * machine, three minutes with both cores busy).
+ */
+const TEST_TIMEOUT_MS: Record<string, number> = { '16': 600_000 };
 
 export function labTests(lab: LabEntry, options: { solution: boolean }): void {
+  const timeout = TEST_TIMEOUT_MS[lab.id];
   test('the stub fails every check with a TODO message', async () => {
     const result = await run(lab.id, { labsDir: paths.labs });
     expect(result.passed).toBe(false);
@@ -53,7 +62,7 @@ export function labTests(lab: LabEntry, options: { solution: boolean }): void {
       expect(check.status, check.id).toBe('failed');
       expect(check.message, check.id).toMatch(new RegExp(`^TODO: implement \`\\w+\` in labs/${labFileName(lab).replace(/\./g, '\\.')}$`));
     }
-  });
+  }, timeout);
 
   test.runIf(options.solution)('the solution passes every check', async () => {
     const result = await run(lab.id, { solution: true });
@@ -61,7 +70,7 @@ export function labTests(lab: LabEntry, options: { solution: boolean }): void {
     expect(failed).toEqual([]);
     expect(result.checks).toHaveLength(lab.checks.length);
     expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
-  });
+  }, timeout);
 
   const concurrent = CONCURRENT_LABS.includes(lab.id);
   // Side by side, one run cannot tell its lab processes from another's: count them once all are done.
@@ -79,5 +88,5 @@ export function labTests(lab: LabEntry, options: { solution: boolean }): void {
       expect(text, id).toMatch(message);
     }
     if (!concurrent) expect(await noSandboxLeft(), 'lab processes left behind').toEqual([]);
-  });
+  }, timeout);
 }

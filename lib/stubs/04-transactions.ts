@@ -23,14 +23,18 @@ export const FAILURE_MARKER = '/tmp/failure';
  *   then put every /logged_users/<name> = hostname
  *   else put /tmp/failure = 'condition failed'     (and no user key changes)
  *
- * Resolves to true when the `then` branch ran.
+ * Resolves to true when the `then` branch ran. An empty list registers nobody
+ * and resolves to true.
  */
 export async function registerAllAtomically(client: EtcdClient, usernames: string[], hostname: string): Promise<boolean> {
   // TODO: client.if(key, 'Create', '==', 0).and(...).then(...puts).else(...).commit()
   todo('registerAllAtomically');
 }
 
-/** The naive way, for comparison: one put per user, one after the other. */
+/**
+ * The naive way, for comparison: one put per user, one after the other (each
+ * put answered before the next is sent). Resolves once every user is written.
+ */
 export async function registerAllSequentially(client: EtcdClient, usernames: string[], hostname: string): Promise<void> {
   // TODO
   todo('registerAllSequentially');

@@ -14,6 +14,8 @@ import { type EtcdClient, todo } from '../lib/kit.ts';
  * Sets `key` to `next` only if its value is exactly `expected` right now, in
  * ONE request to etcd. Resolves to true when it replaced the value, false
  * otherwise (another value, or no such key: a missing key is never created).
+ * Values are any UTF-8 text, the empty string included, and `next` may equal
+ * `expected`: etcd decides every time.
  */
 export async function replaceIfEquals(client: EtcdClient, key: string, expected: string, next: string): Promise<boolean> {
   // TODO: one transaction: if the value equals `expected`, put `next`.

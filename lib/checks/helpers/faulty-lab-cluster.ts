@@ -8,16 +8,30 @@ import { FaultyCluster } from '../../faults/faulty-cluster.ts';
 import { freePortBase } from '../../cluster/probe.ts';
 import type { CheckContext } from '../../runner/context.ts';
 import { labClusterDir, removeAbandoned } from '../../cluster/throwaway.ts';
+import { portTaken } from './port-race.ts';
 
-/** Client ports from `portsFrom`; peers 1000 above, proxies 2000 above. */
+/**
+ * Client ports from `portsFrom`; peers 1000 above, proxies 2000 above. Two
+ * runs on one machine can pick the same free ports at once: then the one
+ * that lost tries the next ones (3 times).
+ */
 export function faultyLabCluster(ctx: CheckContext, size: number, portsFrom: number): Promise<FaultyCluster> {
   return ctx.once('faulty-lab-cluster', async () => {
     await removeAbandoned(`lab${ctx.lab.id}`);
-    const base = await freePortBase(size, portsFrom);
-    const cluster = FaultyCluster.create({ dir: labClusterDir(ctx.lab.id), size, clientPort: base, peerPort: base + 1000, proxyPort: base + 2000 });
-    ctx.atEnd(() => cluster.destroy());
-    await cluster.start();
-    return cluster;
+    let from = portsFrom;
+    for (let attempt = 1; ; attempt++) {
+      const base = await freePortBase(size, from);
+      const cluster = FaultyCluster.create({ dir: labClusterDir(ctx.lab.id), size, clientPort: base, peerPort: base + 1000, proxyPort: base + 2000 });
+      ctx.atEnd(() => cluster.destroy());
+      try {
+        await cluster.start();
+        return cluster;
+      } catch (error) {
+        if (attempt >= 3 || !portTaken(error)) throw error;
+        await cluster.destroy();
+        from = base + size + 10 * attempt;
+      }
+    }
   });
 }
 

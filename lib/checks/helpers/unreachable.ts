@@ -20,8 +20,20 @@ export interface HungEndpoint {
 }
 
 export async function hungEndpoint(): Promise<HungEndpoint> {
+  return watchedHungEndpoint();
+}
+
+export interface WatchedHungEndpoint extends HungEndpoint {
+  /** When (performance.now()) each connection arrived: who asked it, and when, is state a check can read. */
+  connectedAt: number[];
+}
+
+/** A hung endpoint that notes when each connection arrived (were members asked in parallel, or one after another?). */
+export async function watchedHungEndpoint(): Promise<WatchedHungEndpoint> {
   const sockets = new Set<Socket>();
+  const connectedAt: number[] = [];
   const server = createServer((socket) => {
+    connectedAt.push(performance.now());
     sockets.add(socket);
     socket.on('data', () => {}); // read and say nothing
     socket.on('error', () => {});
@@ -31,6 +43,7 @@ export async function hungEndpoint(): Promise<HungEndpoint> {
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    connectedAt,
     close: async () => {
       sockets.forEach((s) => s.destroy());
       await new Promise((resolve) => server.close(resolve));

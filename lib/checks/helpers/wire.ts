@@ -61,16 +61,22 @@ function delayed(from: Socket, to: Socket, ms: () => number, seen: (chunk: Buffe
     const wait = ms();
     const at = Math.max(Date.now() + wait, last);
     last = at;
-    if (at <= Date.now()) to.write(chunk);
-    else setTimeout(() => to.writable && to.write(chunk), at - Date.now());
+    if (at <= Date.now()) {
+      if (to.writable) to.write(chunk);
+    } else setTimeout(() => to.writable && to.write(chunk), at - Date.now());
   });
 }
 
 export interface WireOptions {
   /** Held on the way to etcd, per chunk (default HOLD_MS). */
   requestDelayMs?: number;
-  /** Held on the way back, per chunk, for the n-th connection (0, 1, …): e.g. a response lost in the network once. */
-  responseDelayMs?: (connection: number) => number;
+  /**
+   * Held on the way back, per chunk, given the connection's number (0, 1, …)
+   * and how many requests it has carried so far: an answer that comes too late.
+   */
+  responseDelayMs?: (connection: number, requests: number) => number;
+  /** Answers that never arrive: the connection is cut when this says so as an answer comes back. */
+  cutAnswer?: (connection: number, requests: number) => boolean;
 }
 
 /** The proxy itself: an address to give a client, and what it saw. */
@@ -108,8 +114,12 @@ export class WireProxy {
         this.closeConnection(id);
       });
     }
+    let carried = 0;
     const requests = new FrameReader(PREFACE.length, (type, _flags, stream) => {
-      if (type === HEADERS && stream > 0 && !this.open.has(`${id}:${stream}`)) this.start(`${id}:${stream}`);
+      if (type === HEADERS && stream > 0 && !this.open.has(`${id}:${stream}`)) {
+        carried++;
+        this.start(`${id}:${stream}`);
+      }
       if (type === RST_STREAM) this.finish(`${id}:${stream}`);
     });
     const responses = new FrameReader(0, (type, flags, stream) => {
@@ -117,8 +127,14 @@ export class WireProxy {
     });
     delayed(client, member, () => options.requestDelayMs ?? HOLD_MS, (chunk) => requests.push(chunk));
     // A request counts as answered when its last frame reaches the proxy, before the client can see it.
-    const back = options.responseDelayMs?.(id) ?? 0;
-    delayed(member, client, () => back, (chunk) => responses.push(chunk));
+    delayed(member, client, () => options.responseDelayMs?.(id, carried) ?? 0, (chunk) => {
+      if (carried > 0 && options.cutAnswer?.(id, carried)) {
+        client.destroy();
+        member.destroy();
+        return;
+      }
+      responses.push(chunk);
+    });
   }
 
   private start(key: string): void {

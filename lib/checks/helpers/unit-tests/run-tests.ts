@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Connection } from '../../../connection/connection.ts';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { paths } from '../../../paths.ts';
 import { labEnvironment } from '../../../sandbox/box.ts';
@@ -28,11 +28,29 @@ interface JsonReport {
   testResults: { message?: string; status: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
-export async function runStudentTests(file: string, env: { subject: string; connection: Connection; namespace: string }, timeoutMs: number): Promise<TestRun> {
+/**
+ * The implementation the tests run against: a lab 02 file as it is (the
+ * reference), or a broken version built on a base (`broken/*.ts` re-export
+ * `./base.ts`): copied beside a `base.ts` that re-exports the base.
+ */
+export type Subject = { file: string } | { broken: string; base: string };
+
+const KIT = join(paths.root, 'lib', 'kit.ts');
+
+function placeSubject(subject: Subject, dir: string): string {
+  if ('file' in subject) return subject.file;
+  writeFileSync(join(dir, 'base.ts'), `export * from ${JSON.stringify(subject.base)};\n`);
+  const copy = join(dir, `broken-${basename(subject.broken)}`);
+  writeFileSync(copy, readFileSync(subject.broken, 'utf8').replaceAll("'../../../../kit.ts'", JSON.stringify(KIT)));
+  return copy;
+}
+
+export async function runStudentTests(file: string, env: { subject: Subject; connection: Connection; namespace: string }, timeoutMs: number): Promise<TestRun> {
   const dir = join(paths.root, `.lab12-run-${process.pid}-${++runs}`);
   mkdirSync(dir, { recursive: true });
   const copy = join(dir, basename(file));
   copyFileSync(file, copy);
+  const subject = placeSubject(env.subject, dir);
   const output = join(dir, 'report.json');
   try {
     const child = spawn(process.execPath, [vitest, 'run', '--config', config, '--root', paths.root, '--reporter=json', `--outputFile=${output}`, copy], {
@@ -40,7 +58,7 @@ export async function runStudentTests(file: string, env: { subject: string; conn
       detached: true, // its own process group: a timeout kills vitest and its workers together
       stdio: ['ignore', 'pipe', 'pipe'],
       // Like a lab process, the student's tests get none of the runner's secrets (ETCD_PASSWORD …).
-      env: { ...labEnvironment(), LAB12_SUBJECT: env.subject, LAB12_CONNECTION: JSON.stringify(env.connection), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...labEnvironment(), LAB12_SUBJECT: subject, LAB12_CONNECTION: JSON.stringify(env.connection), LAB12_NAMESPACE: env.namespace, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

@@ -1,5 +1,5 @@
 // Broken: a missing key throws a plain Error, not KeyNotFoundError.
-export * from '../../../../../solutions/02-kv-basics.ts';
+export * from './base.ts';
 import type { EtcdClient } from '../../../../kit.ts';
 export async function getValue(client: EtcdClient, key: string): Promise<string> {
   const value = await client.get(key).string();

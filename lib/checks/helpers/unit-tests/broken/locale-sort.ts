@@ -1,5 +1,5 @@
 // Broken: the list is sorted by locale rules, not by bytes.
-export * from '../../../../../solutions/02-kv-basics.ts';
+export * from './base.ts';
 import type { EtcdClient } from '../../../../kit.ts';
 export async function listKeys(client: EtcdClient): Promise<string[]> {
   const keys = await client.getAll().keys();

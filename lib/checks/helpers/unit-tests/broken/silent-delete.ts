@@ -1,5 +1,5 @@
 // Broken: deleting a missing key succeeds silently.
-export * from '../../../../../solutions/02-kv-basics.ts';
+export * from './base.ts';
 import type { EtcdClient } from '../../../../kit.ts';
 export async function deleteKey(client: EtcdClient, key: string): Promise<void> {
   await client.delete().key(key).exec();
