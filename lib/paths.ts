@@ -2,8 +2,10 @@
  * Where things live. Every path the workbook uses is derived here from the
  * project root, so nothing depends on the directory a command was started in.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from './errors.ts';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,5 +43,6 @@ export function shown(path: string): string {
  */
 export function labsFolder(options: { labsDir?: string; solution?: boolean }): string {
   if (options.labsDir) return resolve(options.labsDir);
+  if (options.solution && !existsSync(paths.solutions)) throw new UsageError('this copy of the workbook has no solutions/ (the student edition)', 'run your own lab file: leave out --solution');
   return options.solution ? paths.solutions : paths.labs;
 }

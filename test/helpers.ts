@@ -59,10 +59,10 @@ export function sandboxProcesses(options: { anyParent?: boolean; orphans?: boole
 }
 
 /** Runs one of the CLIs (lib/cli/<script>.ts) as a user would, without colours (`input`: typed into it, then end of input). */
-export function cli(script: string, args: string[], options: { input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function cli(script: string, args: string[], options: { input?: string; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `lib/cli/${script}.ts`, ...args], {
-      cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      cwd: options.cwd ?? projectRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';

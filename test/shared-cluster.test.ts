@@ -19,3 +19,4 @@ import './shared/labs.ts';
 import './shared/grade.ts';
 import './shared/student-loop.ts';
 import './shared/playground.ts';
+import './shared/student-edition.ts';
