@@ -21,7 +21,7 @@
  * experimental in Node 20; native addons are not loaded by any lab). Set
  * WORKBOOK_NO_BOX=1 to run without it (debugging only).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../paths.ts';
 import { cacheDir } from './build.ts';
@@ -37,14 +37,25 @@ export function boxed(): boolean {
   return process.env.WORKBOOK_NO_BOX !== '1';
 }
 
+function realNodeModules(): string {
+  const folder = join(paths.root, 'node_modules');
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
+  }
+}
+
 /** Node's arguments for a lab process whose compiled code is in `runtime` and whose run's folder is `job`. */
 export function boxArguments(folders: { runtime: string; job: string }): string[] {
   const common = ['--enable-source-maps'];
   if (!boxed()) return common;
+  // node_modules may be a link (a shared install, pnpm): imports resolve to the real folder, so it is the one to allow.
+  const modules = [...new Set([join(paths.root, 'node_modules'), realNodeModules()])];
   return [
     ...common,
     '--experimental-permission',
-    `--allow-fs-read=${join(paths.root, 'node_modules')}/*`,
+    ...modules.map((m) => `--allow-fs-read=${m}/*`),
     `--allow-fs-read=${folders.runtime}/*`,
     `--allow-fs-read=${folders.job}/*`,
     `--allow-fs-write=${folders.job}/*`,
