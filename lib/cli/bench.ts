@@ -37,6 +37,7 @@ import { runCli } from './main.ts';
 import { style } from '../terminal/style.ts';
 import { median } from '../checks/helpers/stats.ts';
 import { watchFigures } from '../dev/bench/watch.ts';
+import { gradingFigures } from '../dev/bench/grading.ts';
 import { benchHistoryChecker } from '../history/bench.ts';
 
 const BENCH_CLIENT_PORT = 26791;
@@ -120,6 +121,7 @@ await runCli(async () => {
   rmSync(report, { force: true });
   const watch = await watchFigures(runs);
   const history = benchHistoryChecker({ bugs: ['none'] });
+  const grading = await gradingFigures();
   const { fresh, restart } = await clusterFigures(Math.min(runs, 3));
   const faults = await faultFigures(runs, (line) => console.log(style.dim(line)));
   const kill = median(faults.leaderKillToWriteMs);
@@ -152,6 +154,9 @@ await runCli(async () => {
     ['  of which the workbook, not the checks', lastOverhead, `${(lastOverhead / b).toFixed(2)}×`],
     ['history checker: 1,500 ops, 5 clients per key', history5, `${(history5 / b).toFixed(2)}× (target < 1 s)`],
     ['history checker: 1,500 ops, 10 clients per key', history10, `${(history10 / b).toFixed(2)}×`],
+    ...grading.flatMap((g): [string, number, string][] => [
+      [`grade 6 students × labs 02 03 05 06, --jobs ${g.jobs}`, g.wallMs, `${(g.wallMs / b).toFixed(1)}×: ${((g.students * 60_000) / g.wallMs).toFixed(1)} students/min, ${(g.cpuSeconds / g.students).toFixed(1)} s CPU each`],
+    ]),
     ['5 members: leader killed → next successful write', kill, `${(kill / b).toFixed(2)}× (election timeout 0.5 s)`],
     ['5 members: partition {3|2} → minority write rejected', rejected, `${(rejected / b).toFixed(2)}× (1 s per attempt; etcd3 makes 3)`],
     ['5 members: heal → every member same revision and hash', heal, `${(heal / b).toFixed(2)}×`],
@@ -172,6 +177,7 @@ await runCli(async () => {
     freshStartToFirstWriteMs: fresh,
     restartToFirstWriteMs: restart,
     apiLabsRuns: apiRuns,
+    grading,
     faults,
     watch,
     historyChecker: history,
