@@ -316,7 +316,8 @@ const checks: LabChecks = {
     // A fresh one-member cluster from the file, as an operator would after losing the cluster.
     const restored = await restoredMember(ctx, attempt.file);
     const wanted = `${ctx.target.namespace}${prefix}`;
-    const reader = openClient({ endpoints: restored.endpoints }, { deadlineMs: 5000 });
+    // A snapshot of a cluster with authentication on restores with its users: log in as the run does (grading's clusters).
+    const reader = openClient({ endpoints: restored.endpoints, auth: ctx.target.auth }, { deadlineMs: 5000 });
     let inFile: Record<string, string>;
     try {
       inFile = await reader.getAll().prefix(wanted).strings();

@@ -8,6 +8,7 @@
  * ```
  */
 import { Etcd3 } from 'etcd3';
+import './etcd3-fixes.ts';
 import { type Connection, asConnection, clientOptions } from './connection.ts';
 
 export interface ClientSettings {

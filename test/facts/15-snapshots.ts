@@ -10,13 +10,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Etcd3 } from 'etcd3';
+import { type Etcd3, MaintenanceClient } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LocalCluster } from '../../lib/cluster/cluster.ts';
 import { generateCluster } from '../../lib/cluster/generate.ts';
 import { freePortBase } from '../../lib/cluster/probe.ts';
 import { throwawayClusterDir } from '../../lib/cluster/throwaway.ts';
 import { withClient } from '../../lib/connection/client.ts';
+import { publishedSnapshot } from '../../lib/connection/etcd3-fixes.ts';
 import type { Connection } from '../../lib/connection/connection.ts';
 import { restoreSnapshot, snapshotStatus } from '../../lib/etcd/snapshot-files.ts';
 import { requireEtcd } from '../../lib/etcd/binaries.ts';
@@ -162,6 +163,17 @@ describe('facts of Lab 15 · Snapshots', () => {
       await c.user('somebody').create('somebody-pw');
       await c.auth.authEnable();
     });
+    // etcd3 1.1.2 as published passes the login in the wrong place on this stream: etcd refuses it
+    // (lib/connection/etcd3-fixes.ts puts it right, in the runner and the lab process).
+    await expect(withClient({ endpoints: secured.endpoints, auth: root }, { deadlineMs: 0 }, async (c) => {
+      const fixed = MaintenanceClient.prototype.snapshot;
+      MaintenanceClient.prototype.snapshot = publishedSnapshot;
+      try {
+        return await streamed(c);
+      } finally {
+        MaintenanceClient.prototype.snapshot = fixed;
+      }
+    })).rejects.toThrow(/user name is empty/);
     const chunks = await withClient({ endpoints: secured.endpoints, auth: root }, { deadlineMs: 0 }, streamed);
     const file = join(dir, 'auth.db');
     writeFileSync(file, Buffer.concat(chunks.map((c) => c.blob)));
