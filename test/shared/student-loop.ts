@@ -65,7 +65,7 @@ test('lab next is the first lab not passed; reset and hint answer bad input in o
   const noTty = await cli('cluster', ['reset']);
   expect(noTty.stderr.trim().split('\n')).toEqual(['error[NEEDS_CONFIRMATION]: `npm run cluster -- reset` needs a confirmation and there is no terminal to ask on', '  fix: add --yes']);
   const unknownAction = await cli('class', ['stats']);
-  expect(unknownAction.stderr.trim().split('\n')).toEqual(['error[USAGE]: unknown action "stats"', '  fix: use start, setup, status, stop or reset']);
+  expect(unknownAction.stderr.trim().split('\n')).toEqual(['error[USAGE]: unknown action "stats"', '  fix: use start, setup, status, stop, reset or bundle']);
   const hint = await cli('hint', ['99']);
   expect(hint.stderr).toMatch(/^error\[UNKNOWN_LAB\]: there is no lab "99"/);
 });
