@@ -70,6 +70,8 @@ export function checkContext(state: RunState, check: CheckEntry, timeoutMs: numb
     spawn: () => {
       const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
       workers.push(worker);
+      // The check is over (abandoned at its time limit): no lab process may outlive it.
+      if ((workers as { closed?: boolean }).closed) worker.box.dispose();
       return worker;
     },
     note: (text) => {

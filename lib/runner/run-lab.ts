@@ -145,6 +145,8 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
           else recordFailure(state, result, error, [context.student, ...workers]);
           throw new Error(result.message!.split('\n')[0]);
         } finally {
+          // A check abandoned at its time limit may still be running: what it spawns from now on is stopped at once.
+          Object.defineProperty(workers, 'closed', { value: true });
           for (const worker of workers) worker.box.dispose();
           state.workers.refill();
           result.ms = Math.round(performance.now() - started);

@@ -8,6 +8,7 @@ import { Sandbox } from '../sandbox/sandbox.ts';
 
 export class WorkerPool {
   private warm: Sandbox[] = [];
+  private disposed = false;
 
   constructor(private readonly labFile: string, private readonly size: number, private readonly job: string) {
     for (let i = 0; i < size; i++) this.warm.push(this.start());
@@ -20,15 +21,19 @@ export class WorkerPool {
   }
 
   take(): Sandbox {
-    return this.warm.shift() ?? this.start();
+    const box = this.warm.shift() ?? this.start();
+    // After the run (a check abandoned at its time limit still asking): a process that ends at once.
+    if (this.disposed) box.dispose();
+    return box;
   }
 
   /** Between checks: warm up what the last check took, for the next one. */
   refill(): void {
-    while (this.warm.length < this.size) this.warm.push(this.start());
+    while (!this.disposed && this.warm.length < this.size) this.warm.push(this.start());
   }
 
   dispose(): void {
+    this.disposed = true;
     this.warm.forEach((box) => box.dispose());
   }
 }
