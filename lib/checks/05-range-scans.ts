@@ -104,14 +104,16 @@ function allDistinct(orders: Record<string, string[]>): boolean {
   return new Set(seen).size === seen.length;
 }
 
-/** Hostnames for the users in range: the traps, the greatest never on an integer-like name, every diagnosis distinct. */
+/** Hostnames for the users in range: the traps, the greatest never on an integer-like name, the lowest never on the range's first user, every diagnosis distinct. */
 function hostsInRange(rng: Random, inside: string[]): Record<string, string> {
   for (;;) {
     const hosts = [...TRAP_HOSTS.map((t) => `${t}-${rng.token(4)}`), ...inside.slice(TRAP_HOSTS.length).map(() => hostname(rng))];
     const shuffled = rng.shuffle(inside);
     const pairs: Pairs = shuffled.map((n, i) => [n, hosts[i]]);
-    const top = [...pairs].sort((a, b) => byteCompare(b[1], a[1]))[0];
-    if (!integerLike(top[0]) && allDistinct(candidateOrders(pairs))) return Object.fromEntries(pairs);
+    const byHost = [...pairs].sort((a, b) => byteCompare(b[1], a[1]));
+    // The first user of the range never has the lowest hostname: leaving it out would then look like a page of the first N by hostname.
+    const first = [...inside].sort(byteCompare)[0];
+    if (!integerLike(byHost[0][0]) && byHost[byHost.length - 1][0] !== first && allDistinct(candidateOrders(pairs))) return Object.fromEntries(pairs);
   }
 }
 

@@ -37,7 +37,7 @@ export const LEFT_OUT: { prefix: string; why: string }[] = [
 ];
 
 /** Scripts of package.json that need what was left out. */
-const DROPPED_SCRIPTS = ['check-labs', 'bench', 'test', 'test:unit', 'sync', 'new-lab', 'prove', 'mutate', 'student-edition', 'test-ci-templates', 'lint'];
+const DROPPED_SCRIPTS = ['check-labs', 'bench', 'test', 'test:unit', 'test:faults', 'sync', 'new-lab', 'prove', 'mutate', 'student-edition', 'test-ci-templates', 'lint'];
 
 export const EDITION_FILE = '.workbook-edition.json';
 
