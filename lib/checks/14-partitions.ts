@@ -128,7 +128,7 @@ const checks: LabChecks = {
     const record = shown(predictionsFile(ctx.student.labFile));
     expect(changes.length === 0, `predictions changed after the first run recorded them (${record}, ${first.recorded.slice(0, 16).replace('T', ' ')} UTC): ${changes.map((c) => `${c.id} was ${c.was}, now ${c.now}`).join('; ')}`, {
       expected: `the predictions as first made: ${changes.map((c) => `${c.id}: ${c.was}`).join(', ')}`,
-      explain: 'A prediction is made before the run, once: put those values back. The table below each run already shows what happened and why; what you learned goes in your notes, not in the predictions.',
+      explain: 'A prediction is made before the run, once: put those values back. The run that recorded them showed what happened next to each, and why; what you learned since goes in your notes, not in the predictions.',
     });
     if (recordedNow) ctx.note(`predictions recorded in ${record}: commit it with the lab; from now on they stay as they are`);
 

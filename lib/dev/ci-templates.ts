@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { labPath, selectLabs } from '../catalog.ts';
 import { paths } from '../paths.ts';
 import { writeStudentEdition } from './student-edition.ts';
 
@@ -44,10 +45,7 @@ export interface TemplateOptions {
 /** A student's repository: the student edition, the given labs solved, committed. */
 function studentRepository(dir: string, labs: string[]): void {
   writeStudentEdition(dir);
-  for (const id of labs) {
-    const file = execFileSync('ls', [paths.solutions], { encoding: 'utf8' }).split('\n').find((f) => f.startsWith(`${id}-`) && f.endsWith('.ts'));
-    if (file) copyFileSync(join(paths.solutions, file), join(dir, 'labs', file));
-  }
+  for (const lab of selectLabs(labs)) copyFileSync(labPath(lab, paths.solutions), labPath(lab, join(dir, 'labs')));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
   git('init', '-q');
   git('add', '-A');

@@ -34,8 +34,18 @@ function studentCredentials(target: Target): Pick<Target, 'auth' | 'tls'> {
   return { auth, tls };
 }
 
-/** One check's context; `workers` collects the extra lab processes it spawns (stopped after the check). */
-export function checkContext(state: RunState, check: CheckEntry, timeoutMs: number, result: CheckResult, show: (line: string) => void, workers: StudentCode[]): CheckContext {
+/**
+ * The extra lab processes one check spawned, stopped after the check; once it
+ * is `closed` (the check is over, perhaps abandoned at its time limit and
+ * still running), whatever it spawns is stopped at once.
+ */
+export interface Spawned {
+  workers: StudentCode[];
+  closed: boolean;
+}
+
+/** One check's context. */
+export function checkContext(state: RunState, check: CheckEntry, timeoutMs: number, result: CheckResult, show: (line: string) => void, spawned: Spawned): CheckContext {
   const { target } = state;
   return {
     lab: state.lab,
@@ -69,9 +79,8 @@ export function checkContext(state: RunState, check: CheckEntry, timeoutMs: numb
     },
     spawn: () => {
       const worker = new StudentCode(state.workers.take(), state.labFile, timeoutMs);
-      workers.push(worker);
-      // The check is over (abandoned at its time limit): no lab process may outlive it.
-      if ((workers as { closed?: boolean }).closed) worker.box.dispose();
+      spawned.workers.push(worker);
+      if (spawned.closed) worker.box.dispose();
       return worker;
     },
     note: (text) => {

@@ -13,7 +13,7 @@ import { CatalogError, ClusterDownError, LabFileMissingError, UsageError } from 
 import { labsFolder, shown } from '../paths.ts';
 import type { ThrownError } from '../sandbox/protocol.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
-import { type RunState, checkContext } from './check-context.ts';
+import { type RunState, type Spawned, checkContext } from './check-context.ts';
 import { claimOwnedPrefixes } from './claim.ts';
 import type { CheckContext, LabChecks } from './context.ts';
 import { CheckFailure, CheckSkipped } from './failure.ts';
@@ -122,8 +122,8 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
         const timeoutMs = options.timeoutMs ?? (check.timeout ?? DEFAULT_CALL_TIMEOUT_S) * 1000;
         const result: CheckResult = { id: check.id, title: check.title, status: 'passed', notes: [], ms: 0 };
         results.push(result);
-        const workers: StudentCode[] = [];
-        const context = checkContext(state, check, timeoutMs, result, (line) => { task.output = line; }, workers);
+        const spawned: Spawned = { workers: [], closed: false };
+        const context = checkContext(state, check, timeoutMs, result, (line) => { task.output = line; }, spawned);
         const started = performance.now();
         try {
           if (state.lab.localOnly && !state.target.cluster) {
@@ -142,12 +142,12 @@ async function runChecks(state: RunState, checks: LabChecks, options: RunLabOpti
           // A cluster that went away mid-check is the environment's fault, not the student's.
           const environment = await environmentProblem(state.target).catch(() => undefined);
           if (environment) recordEnvironmentFailure(result, environment);
-          else recordFailure(state, result, error, [context.student, ...workers]);
+          else recordFailure(state, result, error, [context.student, ...spawned.workers]);
           throw new Error(result.message!.split('\n')[0]);
         } finally {
           // A check abandoned at its time limit may still be running: what it spawns from now on is stopped at once.
-          Object.defineProperty(workers, 'closed', { value: true });
-          for (const worker of workers) worker.box.dispose();
+          spawned.closed = true;
+          for (const worker of spawned.workers) worker.box.dispose();
           state.workers.refill();
           result.ms = Math.round(performance.now() - started);
           options.onCheck?.(result);

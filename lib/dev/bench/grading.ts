@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findLab, labFileName, labPath, selectLabs } from '../../catalog.ts';
 import { paths } from '../../paths.ts';
 
 const LABS = ['02', '03', '05', '06'];
-const FILES: Record<string, string> = { '02': '02-kv-basics.ts', '03': '03-logged-users.ts', '05': '05-range-scans.ts', '06': '06-atomic-replace.ts' };
 /** Each wrong student's labs: one wrong implementation per lab (the others correct). */
 const WRONG: Record<string, [string, string][]> = {
   eve: [['02', 'falsy-get'], ['05', 'ascending']],
@@ -34,8 +34,8 @@ function submissions(): string {
   for (const student of ['ana', 'ben', 'cy', ...Object.keys(WRONG)]) {
     const labs = join(dir, student, 'labs');
     mkdirSync(labs, { recursive: true });
-    for (const id of LABS) cpSync(join(paths.solutions, FILES[id]), join(labs, FILES[id]));
-    for (const [id, variant] of WRONG[student] ?? []) cpSync(join(paths.root, 'test', 'fixtures', 'wrong', id, variant, FILES[id]), join(labs, FILES[id]));
+    for (const lab of selectLabs(LABS)) cpSync(labPath(lab, paths.solutions), labPath(lab, labs));
+    for (const [id, variant] of WRONG[student] ?? []) cpSync(join(paths.root, 'test', 'fixtures', 'wrong', id, variant, labFileName(findLab(id))), join(labs, labFileName(findLab(id))));
   }
   return dir;
 }
