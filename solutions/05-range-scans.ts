@@ -19,7 +19,8 @@ export const RANGE_END_IS_INCLUSIVE: boolean | undefined = false;
  */
 export async function usersInRange(client: EtcdClient, from: string, to: string): Promise<Array<[string, string]>> {
   // Both ends carry the prefix, so nothing outside /logged_users/ can fall in the range.
-  // etcd sorts by the value's bytes; .exec() keeps that order (an object from .strings() might not).
+  // etcd sorts by the value's bytes; .exec() gives the pairs in that order, as an array. (An object from
+  // .strings() would keep it too, full keys are never integer-like, but an array says the order matters.)
   const res = await client.getAll().inRange({ start: ROOT + from, end: ROOT + to }).sort('Value', 'Descend').exec();
   return res.kvs.map((kv) => [kv.key.toString('utf8').slice(ROOT.length), kv.value.toString('utf8')]);
 }

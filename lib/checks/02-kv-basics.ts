@@ -73,7 +73,7 @@ async function unavailableRound(ctx: CheckContext, client: unknown, limitMs: num
     if (threwOwnError(outcome) && outcome.error.kitClass !== 'ClusterUnavailableError' && classifyEtcdError(outcome.error).kind === 'breaker-open') {
       throw new CheckFailure(`${fn}() threw ${describeThrown(outcome.error)} with ${label}${round}`, {
         expected: 'ClusterUnavailableError', actual: describeThrown(outcome.error),
-        explain: 'That is etcd3\'s circuit breaker: after 3 failures in a row on a member it refuses the member for 5 s, and a call fails at once, without reaching it. '
+        explain: 'That is etcd3\'s circuit breaker: after 3 failures in a row on a member it refuses the member for 5 s, and once every member of the client is refused, a call fails at once, without reaching any. '
           + 'The cluster cannot be reached all the same: isRecoverableError() is false for BrokenCircuitError, so test for it too (isBrokenCircuitError from \'cockatiel\') and throw ClusterUnavailableError.',
       });
     }

@@ -383,7 +383,7 @@ const checks: LabChecks = {
     // And once they are back, writes work again, through etcd3's circuit breaker (open for 5 s after the failures above).
     const back = await ctx.student.attempt('putWithFailover', [dead, '/lab13/back', 'again', 9000], { timeoutMs: 14_000 });
     if (!back.ok) {
-      const details = { explain: 'etcd3 refuses calls to a member for 5 s after it failed (BrokenCircuitError): keep retrying until your deadline, do not give up at the first error.' };
+      const details = { explain: 'etcd3 refuses calls to a member for 5 s after 3 failed calls in a row (BrokenCircuitError once every member is refused): keep retrying until your deadline, do not give up at the first error.' };
       throw threwOwnError(back)
         ? new CheckFailure(`after the members came back, putWithFailover(…, 9000) still failed: ${said(back.error)}`, details)
         : ctx.student.failure('putWithFailover()', back, 14_000, details);

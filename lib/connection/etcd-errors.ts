@@ -49,8 +49,8 @@ interface Row {
 
 /** First match wins: the specific texts come before the generic transport ones. */
 const TABLE: Row[] = [
-  { kind: 'breaker-open', pattern: /BrokenCircuitError|circuit breaker is open/i, meaning: 'etcd3\'s circuit breaker is open: after 3 failures in a row it refuses that member for 5 s, without sending anything' },
-  { kind: 'permission-denied', pattern: /permission denied/i, meaning: 'etcd knows the user, and its roles do not allow this' },
+  { kind: 'breaker-open', pattern: /BrokenCircuitError|circuit breaker is open/i, meaning: 'etcd3\'s circuit breaker is open: after 3 failures in a row on a member it refuses that member for 5 s, and once every member of the client is refused a call fails at once, without sending anything' },
+  { kind: 'permission-denied', pattern: /permission denied/i, meaning: 'etcd refused this user: its roles do not allow this (or the client certificate names no user etcd knows, and no password was given)' },
   { kind: 'auth-failed', pattern: /authentication failed|invalid auth token/i, meaning: 'etcd does not know this user name with this password' },
   { kind: 'no-user', pattern: /user name is empty|user name not found/i, meaning: 'authentication is on, and the client gave no user (nor a certificate that names one)' },
   { kind: 'no-quorum', pattern: /request timed out|no leader|leader changed|not capable|too many requests/i, meaning: 'the member could not reach a quorum (a majority of the cluster) in time' },

@@ -161,6 +161,19 @@ describe('facts of Lab 02 · Key/value basics', () => {
     }
   });
 
+  test('"`INTERNAL` … etcd3 retries all of those, and they all count towards the breaker": a request etcd3 cannot encode (`memberList()` without its `{}`) switches off a healthy member', async () => {
+    const { client, attempts } = countingClient(testCluster().endpoints.slice(0, 1));
+    try {
+      await expect((client.cluster.memberList as unknown as () => Promise<unknown>)()).rejects.toBeInstanceOf(GRPCInternalError);
+      expect(attempts.unary).toBe(3);
+      // The member is up, yet refused without being tried: the programming error opened its breaker.
+      await expect(client.get('k').string()).rejects.toBeInstanceOf(BrokenCircuitError);
+      expect(attempts.unary).toBe(3);
+    } finally {
+      client.close();
+    }
+  });
+
   test('"every builder has `.options({ deadline: Date.now() + 2000 })`, one time shared by the call\'s attempts (etcd3 retries a failed call up to 3 times)"', async () => {
     // Two members that never answer (so no breaker opens): 4 attempts, yet the call ends at its one deadline, not 4 × later.
     const hung = [await hungEndpoint(), await hungEndpoint()];

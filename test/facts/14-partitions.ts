@@ -4,7 +4,9 @@
  * one as the lab starts them (pre-vote on), one as a stock etcd 3.4 runs
  * (pre-vote off). A member is cut off from the other two; each test heals.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { BrokenCircuitError } from 'cockatiel';
 import { type Etcd3, GRPCDeadlineExceededError } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +16,7 @@ import { memberStatus } from '../../lib/cluster/inspect.ts';
 import { freePortBase } from '../../lib/cluster/probe.ts';
 import { throwawayClusterDir } from '../../lib/cluster/throwaway.ts';
 import { openClient } from '../../lib/connection/client.ts';
+import { etcdVersion, requireEtcd } from '../../lib/etcd/binaries.ts';
 import { FaultyCluster } from '../../lib/faults/faulty-cluster.ts';
 
 const offset = Number(process.env.WORKBOOK_TEST_PORT_OFFSET ?? 0);
@@ -178,4 +181,14 @@ describe('facts of Lab 14 · Partitions', () => {
       all.close();
     }
   }, 60_000);
+});
+
+describe('facts of Lab 14 · Partitions, from etcd itself', () => {
+  test('"etcd 3.4 has it [pre-vote] off unless told, 3.5 on": the default `etcd --help` prints for this etcd', async () => {
+    const { etcd } = requireEtcd();
+    const version = await etcdVersion(etcd);
+    const { stdout } = await promisify(execFile)(etcd, ['--help'], { timeout: 10_000 });
+    const preVote = /--pre-vote '(\w+)'/.exec(stdout)?.[1];
+    expect(preVote, `etcd ${version}`).toBe(version.startsWith('3.4.') ? 'false' : 'true');
+  });
 });
