@@ -15,6 +15,8 @@ import type { CheckContext, LabChecks } from '../runner/context.ts';
 import { CheckFailure, expect, show } from '../runner/failure.ts';
 import type { StudentCode } from '../runner/student.ts';
 import type { CallOutcome } from '../sandbox/sandbox.ts';
+import type { ClientArg } from '../sandbox/protocol.ts';
+import type { RpcPacing } from '../sandbox/rpc-log.ts';
 import { effectiveTtl, leaseInfo, raftTerm } from './helpers/leases.ts';
 import { startRelay } from './helpers/relay.ts';
 import { refusedEndpoint } from './helpers/unreachable.ts';
@@ -146,6 +148,33 @@ async function releaseBeforeSettling(ctx: CheckContext, mode: 'return' | 'throw'
       ? 'The release was started but not awaited: `await lock.release()` in the finally block.'
       : `The lock was not released${mode === 'throw' ? ' when the critical section threw' : ''}: release it in a finally block (\`try { return await critical(); } finally { await lock.release(); }\`). Its lease is kept alive, so it would stay held for ever.`,
   });
+}
+
+/**
+ * A try of etcd3's lock() starts with a lease grant. A waiter that retries at
+ * once sends the next grant right after the last try's answer: the pause
+ * before it is the lab process's own turn, its median under 2 ms with the
+ * machine at a load of 12 (single ones up to 50 ms: the process preempted).
+ * The solution's median pause is 60-100 ms; a fixed sleep of 10 ms is 10 ms.
+ * Decided from the lab process's own log of its client's requests, not from
+ * how long anything took.
+ */
+const MIN_MEDIAN_PAUSE_MS = 5;
+const TRY_STARTS_WITH = 'Lease.leaseGrant';
+
+/** After a long wait for a held lock: did the waiter pause between tries? */
+async function expectPauses(ctx: CheckContext, waiter: StudentCode, client: ClientArg): Promise<void> {
+  const pacing = await waiter.probe<RpcPacing>('rpcPacing', [client, TRY_STARTS_WITH]);
+  // Fewer than 5 tries after the first: not etcd3's lock(), or no real wait; nothing to judge.
+  if (!pacing.ok || pacing.value.pausesMs.length < 5) return;
+  const { requests, spanMs, pausesMs } = pacing.value;
+  const median = [...pausesMs].sort((a, b) => a - b)[Math.floor(pausesMs.length / 2)];
+  expect(median >= MIN_MEDIAN_PAUSE_MS, `while it waited for the held lock, withLock() tried again without pausing: ${pausesMs.length + 1} tries (${requests} requests) in ${(spanMs / 1000).toFixed(1)} s, each try sent ${median.toFixed(1)} ms (the median) after the last one failed`, {
+    expected: 'a pause between tries: tens of ms, random',
+    actual: `pauses before the tries (ms): ${pausesMs.slice(0, 8).map((p) => p.toFixed(1)).join(', ')}${pausesMs.length > 8 ? ', …' : ''}`,
+    explain: 'After EtcdLockFailedError, sleep a little (tens of ms, random) before the next try. Each try is three requests (a lease, a transaction, the lease revoked): retrying at once keeps etcd busy for nothing, and waiters that retry in step keep colliding.',
+  });
+  ctx.note(`the waiter tried ${pausesMs.length + 1} times, pausing ${median.toFixed(0)} ms (the median) between tries`);
 }
 
 const checks: LabChecks = {
@@ -283,7 +312,8 @@ const checks: LabChecks = {
       const leaseTtl = lease?.granted ?? lockTtl;
       let waiterIn: number | undefined;
       let waiterDone = false;
-      const waiting = waiter.attempt('withLock', [ctx.client({ label: 'waiter' }), name, waiter.box.callback(async () => {
+      const waiterClient = ctx.client({ label: 'waiter' });
+      const waiting = waiter.attempt('withLock', [waiterClient, name, waiter.box.callback(async () => {
         waiterIn = performance.now();
         return 'ok';
       })], { timeoutMs: KILLED_HOLDER_CALL_MS });
@@ -344,6 +374,7 @@ const checks: LabChecks = {
       ctx.note(`the holder kept the lock ${(insideMs / 1000).toFixed(0)} s (TTL ${lockTtl} s); it passed to the next process ${((waiterIn - killedAt) / 1000).toFixed(1)} s after its holder was killed`);
       const last = await waiting;
       if (!last.ok) throw failed(waiter, last, KILLED_HOLDER_CALL_MS);
+      await expectPauses(ctx, waiter, waiterClient);
     } finally {
       release();
     }
