@@ -29,6 +29,7 @@ import { labClusterDir, removeAbandoned } from '../cluster/throwaway.ts';
 import { openClient } from '../connection/client.ts';
 import { PIPE_CAPACITY, pipedFile } from './helpers/piped-file.ts';
 import { sleep } from './helpers/time.ts';
+import { Relay } from './helpers/relay.ts';
 import { portTaken } from './helpers/port-race.ts';
 
 interface Saved {
@@ -194,19 +195,35 @@ async function snapshotIntoPipe(ctx: CheckContext, prefix: string): Promise<{ at
 }
 
 /**
- * The file restored (`snapshot restore`, which checks its SHA-256) into a
- * one-member cluster of the run's own on free ports, started. A port taken
- * by another run in between: the next ones.
+ * A one-member cluster of the run's own on free ports, started (`prepare`
+ * fills its data folder first). A port taken by another run in between: the
+ * next ones.
  */
-async function restoredMember(ctx: CheckContext, file: string): Promise<LocalCluster> {
+async function ownMember(ctx: CheckContext, name: string, prepare?: (member: { dataDir: string; name: string; peerUrls: string[] }, port: number) => Promise<void>): Promise<LocalCluster> {
   const dir = await runDir(ctx);
   let from = 28500;
   for (let attempt = 1; ; attempt++) {
     const clientPort = await freePortBase(1, from);
-    const spec = generateCluster({ dir: join(dir, `restored-${attempt}`), size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: 'restored' });
-    const member = spec.members[0];
+    const spec = generateCluster({ dir: join(dir, `${name}-${attempt}`), size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: name });
+    await prepare?.(spec.members[0], clientPort);
+    const member = new LocalCluster(spec);
+    ctx.atEnd(() => member.destroy());
     try {
-      await restoreSnapshot(file, { dataDir: member.dataDir, name: member.name, peerUrl: member.peerUrls[0], token: `etcd-lab-${clientPort}` });
+      await member.start();
+      return member;
+    } catch (error) {
+      if (attempt >= 3 || !portTaken(error)) throw error;
+      await member.destroy();
+      from = clientPort + 1 + 10 * attempt;
+    }
+  }
+}
+
+/** The file restored (`snapshot restore`, which checks its SHA-256) into a member of the run's own, started. */
+function restoredMember(ctx: CheckContext, file: string): Promise<LocalCluster> {
+  return ownMember(ctx, 'restored', async (member, port) => {
+    try {
+      await restoreSnapshot(file, { dataDir: member.dataDir, name: member.name, peerUrl: member.peerUrls[0], token: `etcd-lab-${port}` });
     } catch (error) {
       if (!(error instanceof SnapshotToolError)) throw error;
       throw new CheckFailure(`\`etcdctl snapshot restore\` refused the file saveSnapshot() wrote: ${toolSaid(error.output)}`, {
@@ -215,23 +232,51 @@ async function restoredMember(ctx: CheckContext, file: string): Promise<LocalClu
           : 'Write every blob as bytes, unchanged and in order, until the stream ends.',
       });
     }
-    const restored = new LocalCluster(spec);
-    ctx.atEnd(() => restored.destroy());
-    try {
-      await restored.start();
-      return restored;
-    } catch (error) {
-      if (attempt >= 3 || !portTaken(error)) throw error;
-      await restored.destroy();
-      from = clientPort + 1 + 10 * attempt;
-    }
+  });
+}
+
+/**
+ * A member nobody else writes to, holding about 1 MiB: its revision stands
+ * still, so code that retries a snapshot whose revision moved cannot hide a
+ * broken stream behind a retry that went through.
+ */
+async function quietMember(ctx: CheckContext): Promise<LocalCluster> {
+  const member = await ownMember(ctx, 'quiet');
+  const writer = openClient({ endpoints: member.endpoints }, { deadlineMs: 5000 });
+  try {
+    for (let i = 0; i < 32; i++) await writer.put(`/lab15/quiet/${i}`).value(ctx.rng.token(32 * 1024)).exec();
+  } finally {
+    writer.close();
   }
+  return member;
 }
 
 /** The first `n` items, described, and how many more there are ("and 3 more missing"). */
 function firstOf(items: string[], n: number, describe: (item: string) => string, what: string): string[] {
   const shownItems = items.slice(0, n).map(describe);
   return items.length > n ? [...shownItems, `and ${items.length - n} more ${what}`] : shownItems;
+}
+
+/**
+ * Where the member's answers are cut: past the stream's first chunks (32 KiB
+ * each) and well before its end (the quiet member holds about 1 MiB).
+ */
+const CUT_AFTER_BYTES = 96 * 1024;
+/** A snapshot of the quiet member (about 1 MiB) takes well under a second: a call still running after 8 s hangs. */
+const BROKEN_CALL_MS = 8000;
+
+/** A call that had to fail: it must reject (any error), not resolve, hang or end the process. */
+function expectRejected(ctx: CheckContext, outcome: CallOutcome<unknown>, what: string, why: string, explain: string): string {
+  if (outcome.ok) {
+    throw new CheckFailure(`${what} resolved with ${show(outcome.value)}, but ${why}`, {
+      expected: 'a rejection with the error: a backup that is not whole is never reported as saved',
+      actual: `resolved with ${show(outcome.value)}`,
+      explain,
+    });
+  }
+  if (outcome.kind === 'threw' && (outcome.error.todo || outcome.error.name === 'MissingExport')) throw ctx.student.failure('saveSnapshot()', outcome);
+  if (outcome.kind !== 'threw') throw ctx.student.failure('saveSnapshot()', outcome, BROKEN_CALL_MS, { expected: `a rejection with the error, because ${why}`, explain });
+  return `${outcome.error.name}: ${outcome.error.message.split('\n')[0]}`;
 }
 
 const checks: LabChecks = {
@@ -304,6 +349,31 @@ const checks: LabChecks = {
       await ctx.kv.put(`${prefix}round`).value(String(call)).exec();
     }
     ctx.note(`${calls} calls, revisions ${seen.join(', ')}, each as etcdctl snapshot status reads it, with writes around 2-3 snapshots in a row each time`);
+  },
+
+  async 'broken-stream'(ctx) {
+    const member = await quietMember(ctx);
+    // A file that cannot be created: its folder does not exist (inside the run's folder, where the code may write).
+    const nowhere = join(ctx.scratch, 'snapshots', `no-such-folder-${ctx.rng.token(4)}`, 'snapshot.db');
+    const quiet = ctx.clientFor(member.endpoints, { label: `nowhere-${ctx.rng.token(4)}` });
+    const unwritable = await ctx.student.attempt('saveSnapshot', [quiet, nowhere], { timeoutMs: BROKEN_CALL_MS });
+    const fileError = expectRejected(ctx, unwritable, `saveSnapshot(client, ${show(shown(nowhere))})`, 'that file\'s folder does not exist: nothing could be written',
+      'A write stream reports a file it cannot open or write with an \'error\' event, not by throwing: listen for it (out.on(\'error\', reject)) and reject. Unheard, the error escapes your promise, which then never settles or resolves all the same.');
+
+    // The member's answers cut half way: the connection resets in the middle of the snapshot stream.
+    const relay = await Relay.start(member.endpoints);
+    ctx.atEnd(() => relay.close());
+    const client = ctx.clientFor(relay.hosts, { label: `cut-${ctx.rng.token(4)}` });
+    const file = await snapshotFile(ctx, 'cut');
+    relay.cutAfter(CUT_AFTER_BYTES);
+    const outcome = await ctx.student.attempt('saveSnapshot', [client, file], { timeoutMs: BROKEN_CALL_MS });
+    if (relay.answeredBytes < CUT_AFTER_BYTES) {
+      ctx.note(`a file it could not write: rejected with ${fileError}; a broken stream: not judged (the snapshot ended before ${CUT_AFTER_BYTES / 1024} KiB)`);
+      return;
+    }
+    const streamError = expectRejected(ctx, outcome, 'saveSnapshot()', `the member's connection was cut after ${CUT_AFTER_BYTES / 1024} KiB of the snapshot (of a member nobody else writes to): ${outcome.ok && existsSync(file) ? `the file holds ${statSync(file).size} bytes, a cut-off backup` : 'no whole backup was saved'}`,
+      'A stream that breaks emits \'error\' and then still ends: resolving on \'end\' alone reports a cut-off file as a backup. Listen for the snapshot stream\'s \'error\' (stream.on(\'error\', reject)) and reject with it.');
+    ctx.note(`a file it could not write: rejected with ${fileError}; the stream cut after ${CUT_AFTER_BYTES / 1024} KiB: rejected with ${streamError}`);
   },
 
   async restore(ctx) {

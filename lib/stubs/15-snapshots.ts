@@ -18,7 +18,9 @@ import { type Etcd3, todo } from '../lib/kit.ts';
  * (created or overwritten), exactly as the member streams it. Resolves once
  * every byte is in the file, with the revision of the key-value store the
  * file holds (a decimal string, as etcd3 gives revisions) and the number of
- * bytes written.
+ * bytes written. Rejects with the error when the file cannot be written or
+ * the member's stream breaks before its end: a backup that is not whole is
+ * never reported as saved.
  */
 export async function saveSnapshot(client: Etcd3, file: string): Promise<{ revision: string; bytes: number }> {
   // TODO: write every chunk of client.maintenance.snapshot() to the file; find out which revision it holds.

@@ -10,7 +10,9 @@
  * wait for it: that is a fact of the run, not a race of timings, so the check
  * can say "not awaited" every run. `delay(ms)` makes every request reach etcd
  * that much later: a function that resolves before what it wrote is there
- * (an un-awaited put) then shows every run too.
+ * (an un-awaited put) then shows every run too. `cutAfter(bytes)` resets
+ * the connections in the middle of an answer (lab 15: a snapshot stream that
+ * breaks half way).
  *
  * The relay forwards bytes and knows nothing of gRPC. It cannot stand in front
  * of a TLS cluster (the certificate names the cluster's host, not the relay):
@@ -49,6 +51,8 @@ export class Relay {
   private held = false;
   private delayMs = 0;
   private heldCount = 0;
+  private answered = 0;
+  private cutAt: number | undefined;
   private readonly pairs = new Set<Pair>();
   private readonly sockets = new Set<Socket>();
 
@@ -92,6 +96,13 @@ export class Relay {
       socket.on('close', drop);
     }
     upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      this.answered += chunk.length;
+      if (this.cutAt !== undefined && this.answered >= this.cutAt) {
+        this.cutAt = undefined;
+        this.cut();
+      }
+    });
     delay.pipe(upstream);
     client.on('data', (chunk: Buffer) => {
       if (!this.held) delay.write(chunk);
@@ -131,6 +142,21 @@ export class Relay {
   /** Every request sent from now on reaches etcd `ms` later (0: at once). Answers are not delayed. */
   delay(ms: number): void {
     this.delayMs = ms;
+  }
+
+  /** Bytes etcd sent back through the relay, in all. */
+  get answeredBytes(): number {
+    return this.answered;
+  }
+
+  /** Once `bytes` more of answers have passed, every connection through the relay is cut: a member that died in the middle of an answer. */
+  cutAfter(bytes: number): void {
+    this.cutAt = this.answered + bytes;
+  }
+
+  /** Cuts every connection through the relay now (new ones are let through). */
+  cut(): void {
+    for (const socket of this.sockets) socket.destroy();
   }
 
   async close(): Promise<void> {
