@@ -8,13 +8,17 @@
  * arrive once, in revision order, with the revision of its change, and
  * nothing else may: not a decoy, not a change made before the watch started.
  *
- * Timing is replaced by state where it can be: the student's watch requests
- * reach etcd through a relay that can hold them. A watchUsers() that resolves
- * while its requests are held is not live; a change made while they are held
- * is the last one before the watch starts (whatever else the cluster does
- * meanwhile), so a watch started one revision early shows it; a stop
- * function that resolves while its cancel is held has not stopped the watch,
- * and the next change still arrives. Every run, not by luck.
+ * The watches run on a member of the run's own (helpers/own-member.ts) that
+ * nobody else writes to: every revision in it is the checker's, so "the
+ * change just before the watch" and "the change just before the replay's
+ * start" are the checker's own every run, however busy the shared cluster
+ * is with other runs. Timing is replaced by state: the student's watch
+ * requests reach etcd through a relay that can hold them. A watchUsers()
+ * that resolves while its requests are held is not live; a change made while
+ * they are held is the last one before the watch starts, so a watch started
+ * one revision early shows it; a stop function that resolves while its
+ * cancel is held has not stopped the watch, and the next change still
+ * arrives. Every run, not by luck.
  */
 import type { UserEvent } from '../kit.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
@@ -23,7 +27,9 @@ import type { StudentCode } from '../runner/student.ts';
 import type { ClientArg, HandleRef } from '../sandbox/protocol.ts';
 import { hostname, users } from './helpers/data.ts';
 import { ROOT } from './helpers/logged-users.ts';
-import { type Relay, startRelay } from './helpers/relay.ts';
+import { Relay } from './helpers/relay.ts';
+import { quietClient } from './helpers/own-member.ts';
+import type { Etcd3 } from 'etcd3';
 import { settledWithin, sleep, waitFor } from './helpers/time.ts';
 
 type Change = { type: 'put'; name: string; host: string } | { type: 'delete'; name: string };
@@ -39,7 +45,11 @@ const HOLD_MS = 1000;
 /** Writes through the checker's client and remembers the events they must produce. */
 class History {
   readonly events: UserEvent[] = [];
-  constructor(private readonly ctx: CheckContext) {}
+  constructor(
+    private readonly ctx: CheckContext,
+    /** The runner's client of the quiet member. */
+    private readonly kv: Etcd3,
+  ) {}
 
   private record(changes: Change[], revision: number): number {
     for (const c of changes) {
@@ -49,18 +59,18 @@ class History {
   }
 
   async put(name: string, host = hostname(this.ctx.rng)): Promise<number> {
-    const res = await this.ctx.kv.put(ROOT + name).value(host).exec();
+    const res = await this.kv.put(ROOT + name).value(host).exec();
     return this.record([{ type: 'put', name, host }], Number(res.header.revision));
   }
 
   async delete(name: string): Promise<number> {
-    const res = await this.ctx.kv.delete().key(ROOT + name).exec();
+    const res = await this.kv.delete().key(ROOT + name).exec();
     return this.record([{ type: 'delete', name }], Number(res.header.revision));
   }
 
   /** Several changes in one transaction: one revision. */
   async txn(changes: Change[]): Promise<number> {
-    const kv = this.ctx.kv;
+    const kv = this.kv;
     const ops = changes.map((c) => (c.type === 'put' ? kv.put(ROOT + c.name).value(c.host) : kv.delete().key(ROOT + c.name)));
     const res = await kv.if(ROOT + changes[0].name, 'Mod', '>', -1).then(...ops).commit();
     return this.record(changes, Number(res.header.revision));
@@ -70,7 +80,7 @@ class History {
   async decoys(): Promise<void> {
     const rng = this.ctx.rng;
     const keys = [`/logged_users_archive/${rng.pick(users(rng, 3))}`, '/logged_users', `/logged_users${rng.token(3)}`];
-    for (const key of keys) await this.ctx.kv.put(key).value(`decoy-${rng.token(4)}`).exec();
+    for (const key of keys) await this.kv.put(key).value(`decoy-${rng.token(4)}`).exec();
   }
 
   /** The events from revision `from` on. */
@@ -207,15 +217,10 @@ async function stopWatch(ctx: CheckContext, stop: HandleRef, label = 'the stop f
 /**
  * watchUsers() with its requests held in the relay until the student's code
  * has started talking to etcd; `change` is made meanwhile, so it is the last
- * change before the watch starts, whatever else the cluster does. A
+ * change before the watch starts (nobody else writes to the quiet member). A
  * watchUsers() that resolves while its requests are held is not live.
  */
-async function startHeld(ctx: CheckContext, relay: Relay | undefined, client: ClientArg, callback: { $callback: number }, change: () => Promise<unknown>): Promise<HandleRef> {
-  if (!relay) {
-    // No relay (a TLS cluster): the change first, then the watch; an early start shows only if nobody else writes between.
-    await change();
-    return startWatch(ctx, client, callback);
-  }
+async function startHeld(ctx: CheckContext, relay: Relay, client: ClientArg, callback: { $callback: number }, change: () => Promise<unknown>): Promise<HandleRef> {
   relay.hold();
   const call = ctx.student.call('watchUsers', [client, callback]);
   let early = false;
@@ -238,16 +243,24 @@ async function startHeld(ctx: CheckContext, relay: Relay | undefined, client: Cl
   return stop;
 }
 
+/** A relay in front of the quiet member, closed when the run ends. */
+async function relayTo(ctx: CheckContext, endpoints: string[]): Promise<Relay> {
+  const relay = await Relay.start(endpoints);
+  ctx.atEnd(() => relay.close());
+  return relay;
+}
+
 const BEFORE_LIVE = 'watchUsers() must report changes from now on: start the watch after the current revision (etcd3 does when no start revision is given), not at it (startRevision(header.revision) replays the change made just before).';
 
 const checks: LabChecks = {
   async 'live-events'(ctx) {
     const names = users(ctx.rng, 5);
-    const history = new History(ctx);
+    const { member, kv } = await quietClient(ctx);
+    const history = new History(ctx, kv);
     const { events, callback } = collector(ctx.student);
     // A client of its own, not connected yet.
-    const relay = await startRelay(ctx);
-    const client = relay ? ctx.client({ hosts: relay.hosts, label: 'live-events' }) : ctx.client({ label: 'live-events' });
+    const relay = await relayTo(ctx, member.endpoints);
+    const client = ctx.clientFor(relay.hosts, { label: 'live-events' });
     const stop = await startHeld(ctx, relay, client, callback, () => history.put(names[1], 'before the watch'));
     const before = history.events.splice(0);
     await burst(ctx, history, names);
@@ -259,7 +272,8 @@ const checks: LabChecks = {
 
   async replay(ctx) {
     const names = users(ctx.rng, 6);
-    const history = new History(ctx);
+    const { member, kv } = await quietClient(ctx);
+    const history = new History(ctx, kv);
     const [a, b, c, d, e, f] = names;
     await history.put(a);
     await history.put(b);
@@ -268,8 +282,8 @@ const checks: LabChecks = {
     const marks = [await history.delete(a), await history.put(c)];
     marks.push(await history.txn([{ type: 'put', name: d, host: hostname(ctx.rng) }, { type: 'delete', name: b }]));
     await history.put(a);
-    // A start whose revision just before is a change of ours under the prefix (other clients may
-    // write in between on a shared cluster): a replay that starts one revision early shows it.
+    // A start whose revision just before is a user change (not a decoy): a replay that starts
+    // one revision early shows it. On the quiet member every revision is ours, so there is one.
     const ours = new Set(history.events.map((ev) => ev.revision));
     const shown = marks.filter((r) => ours.has(r - 1));
     const from = ctx.rng.pick(shown.length ? shown : marks);
@@ -279,7 +293,7 @@ const checks: LabChecks = {
     const beforeWhy = `The replay starts at revision ${from}, included: startRevision(String(revision)), not an earlier one.`;
 
     const { events, callback } = collector(ctx.student);
-    const stop = expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.client(), from, callback]), 'replayUsersSince()');
+    const stop = expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.clientFor(member.endpoints, { label: 'replay' }), from, callback]), 'replayUsersSince()');
     await settle(events, past.length);
     expectEvents([...events], { want: past, before, beforeWhy, late: `Start the watch at the given revision (startRevision), included: the change at revision ${from} is part of the replay, and so are the deletes and overwritten values after it.` }, what);
     // Then it goes on live.
@@ -295,10 +309,11 @@ const checks: LabChecks = {
 
   async 'stop-watching'(ctx) {
     const [pre, a, b, c] = users(ctx.rng, 4);
-    const history = new History(ctx);
+    const { member, kv } = await quietClient(ctx);
+    const history = new History(ctx, kv);
     // Two watches of one process, on one client whose requests can be held.
-    const relay = await startRelay(ctx);
-    const client = relay ? ctx.client({ hosts: relay.hosts, label: 'stop-watching' }) : ctx.client({ label: 'stop-watching' });
+    const relay = await relayTo(ctx, member.endpoints);
+    const client = ctx.clientFor(relay.hosts, { label: 'stop-watching' });
     const first = collector(ctx.student);
     const second = collector(ctx.student);
     const stopFirst = await startHeld(ctx, relay, client, first.callback, () => history.put(pre, 'before the watch'));
@@ -313,14 +328,14 @@ const checks: LabChecks = {
 
     // Stop the first watch. Its cancel request waits in the relay: a stop function that
     // resolves meanwhile has not stopped the watch in etcd, and the next change still arrives.
-    relay?.hold();
+    relay.hold();
     let stoppedAt = Number.POSITIVE_INFINITY;
     const stopping = stopWatch(ctx, stopFirst, 'the first watch\'s stop function').then(() => {
       stoppedAt = first.events.length;
     });
-    const resolvedEarly = relay ? await settledWithin(stopping, HOLD_MS) : false;
+    const resolvedEarly = await settledWithin(stopping, HOLD_MS);
     if (resolvedEarly) await history.put(b);
-    relay?.letGo();
+    relay.letGo();
     await stopping;
     const afterStop = await history.put(c);
     await history.delete(a);

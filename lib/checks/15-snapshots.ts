@@ -16,9 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalCluster } from '../cluster/cluster.ts';
-import { generateCluster } from '../cluster/generate.ts';
-import { freePortBase } from '../cluster/probe.ts';
+import type { LocalCluster } from '../cluster/cluster.ts';
 import { SnapshotToolError, restoreSnapshot, snapshotStatus } from '../etcd/snapshot-files.ts';
 import { shown } from '../paths.ts';
 import type { CheckContext, LabChecks } from '../runner/context.ts';
@@ -30,7 +28,7 @@ import { openClient } from '../connection/client.ts';
 import { PIPE_CAPACITY, pipedFile } from './helpers/piped-file.ts';
 import { sleep } from './helpers/time.ts';
 import { Relay } from './helpers/relay.ts';
-import { portTaken } from './helpers/port-race.ts';
+import { ownMember, quietMember as sharedQuietMember } from './helpers/own-member.ts';
 
 interface Saved {
   revision: string;
@@ -194,31 +192,6 @@ async function snapshotIntoPipe(ctx: CheckContext, prefix: string): Promise<{ at
   return { attempt, unwrittenAtResolve: said - receivedAtResolve - PIPE_CAPACITY };
 }
 
-/**
- * A one-member cluster of the run's own on free ports, started (`prepare`
- * fills its data folder first). A port taken by another run in between: the
- * next ones.
- */
-async function ownMember(ctx: CheckContext, name: string, prepare?: (member: { dataDir: string; name: string; peerUrls: string[] }, port: number) => Promise<void>): Promise<LocalCluster> {
-  const dir = await runDir(ctx);
-  let from = 28500;
-  for (let attempt = 1; ; attempt++) {
-    const clientPort = await freePortBase(1, from);
-    const spec = generateCluster({ dir: join(dir, `${name}-${attempt}`), size: 1, clientPort, peerPort: clientPort + 1000, namePrefix: name });
-    await prepare?.(spec.members[0], clientPort);
-    const member = new LocalCluster(spec);
-    ctx.atEnd(() => member.destroy());
-    try {
-      await member.start();
-      return member;
-    } catch (error) {
-      if (attempt >= 3 || !portTaken(error)) throw error;
-      await member.destroy();
-      from = clientPort + 1 + 10 * attempt;
-    }
-  }
-}
-
 /** The file restored (`snapshot restore`, which checks its SHA-256) into a member of the run's own, started. */
 function restoredMember(ctx: CheckContext, file: string): Promise<LocalCluster> {
   return ownMember(ctx, 'restored', async (member, port) => {
@@ -241,7 +214,7 @@ function restoredMember(ctx: CheckContext, file: string): Promise<LocalCluster> 
  * broken stream behind a retry that went through.
  */
 async function quietMember(ctx: CheckContext): Promise<LocalCluster> {
-  const member = await ownMember(ctx, 'quiet');
+  const member = await sharedQuietMember(ctx);
   const writer = openClient({ endpoints: member.endpoints }, { deadlineMs: 5000 });
   try {
     for (let i = 0; i < 32; i++) await writer.put(`/lab15/quiet/${i}`).value(ctx.rng.token(32 * 1024)).exec();
