@@ -55,6 +55,17 @@ describe('report of a failing history', () => {
     expect(unbalanced('<div><p>x</div>')).not.toEqual([]);
   });
 
+  test('near-identical anomalies are one line: the first in full, the others named', async () => {
+    const result = await checkHistoryFile(join(fixtures, 'list-lost-updates.json'), { reportDir: scratch });
+    const html = readFileSync(result.reportPath!, 'utf8');
+    const lost = result.anomalies.filter((a) => a.kind === 'lost-update');
+    expect(lost).toHaveLength(3);
+    expect(html).toContain(esc(lost[0].text));
+    expect(html).not.toContain(esc(lost[1].text));
+    expect(html).toContain('2 more lost updates of the same kind: APPEND o3 (client c3), APPEND o4 (client c1)');
+    expect(unbalanced(html)).toEqual([]);
+  });
+
   test('names the operation that cannot be placed and why; self-contained; balanced', async () => {
     const result = await checkHistoryFile(join(fixtures, 'list-duplicate-append.json'), { reportDir: scratch });
     const html = readFileSync(result.reportPath!, 'utf8');

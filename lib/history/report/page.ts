@@ -12,6 +12,7 @@
  *
  * Clicking a bar or a step highlights the same operation in both places.
  */
+import type { Anomaly } from '../anomaly.ts';
 import type { Operation } from '../operation.ts';
 import type { CheckResult, PartResult } from '../result.ts';
 import { clip, esc, ms } from './html.ts';
@@ -61,6 +62,23 @@ const EXPLANATION =
   'such that a single correct store running them one after another gives exactly the answers the clients got. ' +
   'For each failing key below, the checker shows the longest such order it could find and the operation that cannot come next.';
 
+/** Anomalies grouped by kind, each group in the order its first one shows, the groups too. */
+function byKind(anomalies: readonly Anomaly[]): Anomaly[][] {
+  const groups = new Map<string, Anomaly[]>();
+  for (const a of anomalies) {
+    const group = groups.get(a.kind);
+    if (group) group.push(a);
+    else groups.set(a.kind, [a]);
+  }
+  return [...groups.values()];
+}
+
+/** An operation of the part by id, as the model describes it, and its client. */
+function operationName(part: PartResult, id: number | undefined, label: (op: Operation) => string): string {
+  const op = part.operations.find((o) => o.id === id);
+  return op ? `${label(op)} (client ${op.client})` : `operation ${id}`;
+}
+
 function renderPart(result: CheckResult, part: PartResult, index: number): string {
   const label = (op: Operation) => result.model.describeOperation(op.input, op.outcome === 'ok' ? op.output : undefined);
   const evidence = part.evidence;
@@ -74,8 +92,17 @@ function renderPart(result: CheckResult, part: PartResult, index: number): strin
 
   if (part.anomalies.length) {
     out.push('<div class="anomalies"><h3>What went wrong</h3><ul>');
-    for (const a of part.anomalies.slice(0, MAX_ANOMALIES)) out.push(`<li><b>${esc(a.kind.replace(/-/g, ' '))}</b>: ${esc(a.text)}</li>`);
-    if (part.anomalies.length > MAX_ANOMALIES) out.push(`<li class="muted">and ${esc(part.anomalies.length - MAX_ANOMALIES)} more</li>`);
+    for (const group of byKind(part.anomalies)) {
+      const [first, ...rest] = group;
+      const kind = first.kind.replace(/-/g, ' ');
+      out.push(`<li><b>${esc(kind)}</b>: ${esc(first.text)}`);
+      if (rest.length) {
+        // Near-identical lines say nothing new: one line names the other operations involved.
+        const named = rest.slice(0, MAX_ANOMALIES).map((a) => operationName(part, a.operations[0], label));
+        out.push(`<br><span class="muted">${esc(rest.length)} more ${esc(kind)}${rest.length > 1 ? 's' : ''} of the same kind: ${esc(named.join(', '))}${rest.length > MAX_ANOMALIES ? ', …' : ''}</span>`);
+      }
+      out.push('</li>');
+    }
     out.push('</ul></div>');
   }
 
