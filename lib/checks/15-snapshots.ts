@@ -1,5 +1,8 @@
 /**
- * Lab 15 checks: saveSnapshot() on one member of the local cluster.
+ * Lab 15 checks: saveSnapshot() on a one-member etcd of the run's own
+ * (helpers/own-member.ts) that nobody else writes to: on the shared cluster
+ * other runs write all the time, and a snapshot of a known revision (the
+ * revision before and after it equal) may never come.
  *
  * The file is judged by etcd's own tools (`snapshot status`, `snapshot
  * restore`) and by its contents once restored into a member of the run's
@@ -28,7 +31,7 @@ import { openClient } from '../connection/client.ts';
 import { PIPE_CAPACITY, pipedFile } from './helpers/piped-file.ts';
 import { sleep } from './helpers/time.ts';
 import { Relay } from './helpers/relay.ts';
-import { ownMember, quietMember as sharedQuietMember } from './helpers/own-member.ts';
+import { ownMember, quietClient } from './helpers/own-member.ts';
 
 interface Saved {
   revision: string;
@@ -48,17 +51,18 @@ function runDir(ctx: CheckContext): Promise<string> {
   });
 }
 
-/** Random keys under /lab15/<run>/: small and large values, some overwritten, some deleted. */
+/** Random keys under /lab15/<run>/ on the quiet member: small and large values, some overwritten, some deleted. */
 async function seed(ctx: CheckContext): Promise<string> {
+  const { kv } = await quietClient(ctx);
   const prefix = `/lab15/${ctx.rng.token(6)}/`;
   const keys = Array.from({ length: ctx.rng.int(30, 45) }, () => `${prefix}${ctx.rng.token(8)}`);
   for (const key of keys) {
     // A few values of 8-32 KiB, so that the data spans more than one chunk of the stream.
     const big = ctx.rng.int(0, 9) === 0;
-    await ctx.kv.put(key).value(big ? ctx.rng.token(ctx.rng.int(8, 32) * 1024) : ctx.rng.token(12)).exec();
+    await kv.put(key).value(big ? ctx.rng.token(ctx.rng.int(8, 32) * 1024) : ctx.rng.token(12)).exec();
   }
-  for (const key of ctx.rng.sample(keys, 8)) await ctx.kv.put(key).value(`again-${ctx.rng.token(8)}`).exec();
-  for (const key of ctx.rng.sample(keys, 5)) await ctx.kv.delete().key(key).exec();
+  for (const key of ctx.rng.sample(keys, 8)) await kv.put(key).value(`again-${ctx.rng.token(8)}`).exec();
+  for (const key of ctx.rng.sample(keys, 5)) await kv.delete().key(key).exec();
   return prefix;
 }
 
@@ -91,12 +95,17 @@ async function snapshotFile(ctx: CheckContext, name: string): Promise<string> {
   return join(ctx.scratch, 'snapshots', `${name}-${ctx.rng.token(4)}.db`);
 }
 
-/** The client of one call of saveSnapshot(): one member, a label of its own, the harness's writes around its snapshots. */
-function snapshotClient(ctx: CheckContext, prefix: string, name: string, rounds: SnapshotRound[]) {
-  const member = ctx.rng.pick(ctx.target.endpoints);
-  const marker = `${ctx.target.namespace}${prefix}marker`;
+/**
+ * The client of one call of saveSnapshot(): the run's quiet member, a label
+ * of its own, the harness's writes around its snapshots (the only writes the
+ * member sees: other runs and students write to the shared cluster, whose
+ * revision never stands still long enough for a snapshot of a known one).
+ */
+async function snapshotClient(ctx: CheckContext, prefix: string, name: string, rounds: SnapshotRound[]) {
+  const [member] = (await quietClient(ctx)).member.endpoints;
+  const marker = `${prefix}marker`;
   const client = ctx.client({
-    hosts: [member], namespace: undefined, label: `${name}-${ctx.rng.token(4)}`,
+    hosts: [member], namespace: undefined, auth: undefined, tls: undefined, label: `${name}-${ctx.rng.token(4)}`,
     adversary: rounds.length ? { name: 'snapshot-writes', args: { key: marker, value: `${name}-${ctx.rng.token(6)}`, rounds } } : undefined,
   });
   return { client, member };
@@ -105,7 +114,7 @@ function snapshotClient(ctx: CheckContext, prefix: string, name: string, rounds:
 /** One call of saveSnapshot() through a fresh client of one member, with the harness's writes around the snapshot. */
 async function takeSnapshot(ctx: CheckContext, prefix: string, name: string, plan: SnapshotPlan): Promise<Attempt> {
   const file = plan.file ?? (await snapshotFile(ctx, name));
-  const { client, member } = snapshotClient(ctx, prefix, name, plan.rounds);
+  const { client, member } = await snapshotClient(ctx, prefix, name, plan.rounds);
   const outcome = await ctx.student.attempt('saveSnapshot', [client, file], { timeoutMs: ctx.timeoutMs });
   return { outcome, file, member, rounds: plan.rounds };
 }
@@ -179,7 +188,7 @@ const PIPE_HELD_MS = 3000;
 async function snapshotIntoPipe(ctx: CheckContext, prefix: string): Promise<{ attempt: Attempt; unwrittenAtResolve?: number }> {
   const file = await snapshotFile(ctx, 'pipe');
   const pipe = pipedFile(file);
-  const { client, member } = snapshotClient(ctx, prefix, 'pipe', []);
+  const { client, member } = await snapshotClient(ctx, prefix, 'pipe', []);
   const call = ctx.student.attempt('saveSnapshot', [client, file], { timeoutMs: ctx.timeoutMs + PIPE_HELD_MS });
   const first = await Promise.race([call.then(() => 'settled' as const), sleep(PIPE_HELD_MS).then(() => 'held' as const)]);
   const receivedAtResolve = pipe.received;
@@ -214,13 +223,8 @@ function restoredMember(ctx: CheckContext, file: string): Promise<LocalCluster> 
  * broken stream behind a retry that went through.
  */
 async function quietMember(ctx: CheckContext): Promise<LocalCluster> {
-  const member = await sharedQuietMember(ctx);
-  const writer = openClient({ endpoints: member.endpoints }, { deadlineMs: 5000 });
-  try {
-    for (let i = 0; i < 32; i++) await writer.put(`/lab15/quiet/${i}`).value(ctx.rng.token(32 * 1024)).exec();
-  } finally {
-    writer.close();
-  }
+  const { member, kv } = await quietClient(ctx);
+  for (let i = 0; i < 32; i++) await kv.put(`/lab15/quiet/${i}`).value(ctx.rng.token(32 * 1024)).exec();
   return member;
 }
 
@@ -319,7 +323,7 @@ const checks: LabChecks = {
       }
       seen.push(status.revision);
       // Something changes between calls: every snapshot holds a revision of its own.
-      await ctx.kv.put(`${prefix}round`).value(String(call)).exec();
+      await (await quietClient(ctx)).kv.put(`${prefix}round`).value(String(call)).exec();
     }
     ctx.note(`${calls} calls, revisions ${seen.join(', ')}, each as etcdctl snapshot status reads it, with writes around 2-3 snapshots in a row each time`);
   },
@@ -358,9 +362,8 @@ const checks: LabChecks = {
 
     // A fresh one-member cluster from the file, as an operator would after losing the cluster.
     const restored = await restoredMember(ctx, attempt.file);
-    const wanted = `${ctx.target.namespace}${prefix}`;
-    // A snapshot of a cluster with authentication on restores with its users: log in as the run does (grading's clusters).
-    const reader = openClient({ endpoints: restored.endpoints, auth: ctx.target.auth }, { deadlineMs: 5000 });
+    const wanted = prefix;
+    const reader = openClient({ endpoints: restored.endpoints }, { deadlineMs: 5000 });
     let inFile: Record<string, string>;
     try {
       inFile = await reader.getAll().prefix(wanted).strings();
@@ -368,7 +371,7 @@ const checks: LabChecks = {
       reader.close();
       await restored.stop();
     }
-    const atRevision = await ctx.etcd.getAll().prefix(wanted).revision(result.revision).strings();
+    const atRevision = await (await quietClient(ctx)).kv.getAll().prefix(wanted).revision(result.revision).strings();
     const missing = Object.keys(atRevision).filter((k) => !(k in inFile));
     const extra = Object.keys(inFile).filter((k) => !(k in atRevision));
     const changed = Object.keys(atRevision).filter((k) => k in inFile && inFile[k] !== atRevision[k]);
