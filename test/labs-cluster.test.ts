@@ -3,8 +3,8 @@
  * the suite's second cluster (ports 23811-23813, test/global-setup.ts), one
  * after another, beside the other two test files: the stub fails every check
  * with a TODO message, the solution passes, and every wrong implementation
- * fails the check it should. Lab 15 snapshots this cluster: nothing else
- * writes to it meanwhile.
+ * fails the check it should. (Labs 10 and 15 work on a one-member etcd of
+ * each run's own, lib/checks/helpers/own-member.ts.)
  *
  * Then the facts of LAB.md (test/facts/), one file per chapter.
  *
