@@ -255,12 +255,12 @@ const BEFORE_LIVE = 'watchUsers() must report changes from now on: start the wat
 const checks: LabChecks = {
   async 'live-events'(ctx) {
     const names = users(ctx.rng, 5);
-    const { member, kv } = await quietClient(ctx);
+    const { member, kv, auth } = await quietClient(ctx);
     const history = new History(ctx, kv);
     const { events, callback } = collector(ctx.student);
     // A client of its own, not connected yet.
     const relay = await relayTo(ctx, member.endpoints);
-    const client = ctx.clientFor(relay.hosts, { label: 'live-events' });
+    const client = ctx.clientFor(relay.hosts, { label: 'live-events', auth });
     const stop = await startHeld(ctx, relay, client, callback, () => history.put(names[1], 'before the watch'));
     const before = history.events.splice(0);
     await burst(ctx, history, names);
@@ -272,7 +272,7 @@ const checks: LabChecks = {
 
   async replay(ctx) {
     const names = users(ctx.rng, 6);
-    const { member, kv } = await quietClient(ctx);
+    const { member, kv, auth } = await quietClient(ctx);
     const history = new History(ctx, kv);
     const [a, b, c, d, e, f] = names;
     await history.put(a);
@@ -293,7 +293,7 @@ const checks: LabChecks = {
     const beforeWhy = `The replay starts at revision ${from}, included: startRevision(String(revision)), not an earlier one.`;
 
     const { events, callback } = collector(ctx.student);
-    const stop = expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.clientFor(member.endpoints, { label: 'replay' }), from, callback]), 'replayUsersSince()');
+    const stop = expectStopFunction(await ctx.student.call('replayUsersSince', [ctx.clientFor(member.endpoints, { label: 'replay', auth }), from, callback]), 'replayUsersSince()');
     await settle(events, past.length);
     expectEvents([...events], { want: past, before, beforeWhy, late: `Start the watch at the given revision (startRevision), included: the change at revision ${from} is part of the replay, and so are the deletes and overwritten values after it.` }, what);
     // Then it goes on live.
@@ -309,11 +309,11 @@ const checks: LabChecks = {
 
   async 'stop-watching'(ctx) {
     const [pre, a, b, c] = users(ctx.rng, 4);
-    const { member, kv } = await quietClient(ctx);
+    const { member, kv, auth } = await quietClient(ctx);
     const history = new History(ctx, kv);
     // Two watches of one process, on one client whose requests can be held.
     const relay = await relayTo(ctx, member.endpoints);
-    const client = ctx.clientFor(relay.hosts, { label: 'stop-watching' });
+    const client = ctx.clientFor(relay.hosts, { label: 'stop-watching', auth });
     const first = collector(ctx.student);
     const second = collector(ctx.student);
     const stopFirst = await startHeld(ctx, relay, client, first.callback, () => history.put(pre, 'before the watch'));

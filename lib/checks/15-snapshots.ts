@@ -102,10 +102,11 @@ async function snapshotFile(ctx: CheckContext, name: string): Promise<string> {
  * revision never stands still long enough for a snapshot of a known one).
  */
 async function snapshotClient(ctx: CheckContext, prefix: string, name: string, rounds: SnapshotRound[]) {
-  const [member] = (await quietClient(ctx)).member.endpoints;
+  const quiet = await quietClient(ctx);
+  const [member] = quiet.member.endpoints;
   const marker = `${prefix}marker`;
   const client = ctx.client({
-    hosts: [member], namespace: undefined, auth: undefined, tls: undefined, label: `${name}-${ctx.rng.token(4)}`,
+    hosts: [member], namespace: undefined, auth: quiet.auth, tls: undefined, label: `${name}-${ctx.rng.token(4)}`,
     adversary: rounds.length ? { name: 'snapshot-writes', args: { key: marker, value: `${name}-${ctx.rng.token(6)}`, rounds } } : undefined,
   });
   return { client, member };
@@ -330,9 +331,10 @@ const checks: LabChecks = {
 
   async 'broken-stream'(ctx) {
     const member = await quietMember(ctx);
+    const { auth } = await quietClient(ctx);
     // A file that cannot be created: its folder does not exist (inside the run's folder, where the code may write).
     const nowhere = join(ctx.scratch, 'snapshots', `no-such-folder-${ctx.rng.token(4)}`, 'snapshot.db');
-    const quiet = ctx.clientFor(member.endpoints, { label: `nowhere-${ctx.rng.token(4)}` });
+    const quiet = ctx.clientFor(member.endpoints, { label: `nowhere-${ctx.rng.token(4)}`, auth });
     const unwritable = await ctx.student.attempt('saveSnapshot', [quiet, nowhere], { timeoutMs: BROKEN_CALL_MS });
     const fileError = expectRejected(ctx, unwritable, `saveSnapshot(client, ${show(shown(nowhere))})`, 'that file\'s folder does not exist: nothing could be written',
       'A write stream reports a file it cannot open or write with an \'error\' event, not by throwing: listen for it (out.on(\'error\', reject)) and reject. Unheard, the error escapes your promise, which then never settles or resolves all the same.');
@@ -340,7 +342,7 @@ const checks: LabChecks = {
     // The member's answers cut half way: the connection resets in the middle of the snapshot stream.
     const relay = await Relay.start(member.endpoints);
     ctx.atEnd(() => relay.close());
-    const client = ctx.clientFor(relay.hosts, { label: `cut-${ctx.rng.token(4)}` });
+    const client = ctx.clientFor(relay.hosts, { label: `cut-${ctx.rng.token(4)}`, auth });
     const file = await snapshotFile(ctx, 'cut');
     relay.cutAfter(CUT_AFTER_BYTES);
     const outcome = await ctx.student.attempt('saveSnapshot', [client, file], { timeoutMs: BROKEN_CALL_MS });
@@ -363,7 +365,8 @@ const checks: LabChecks = {
     // A fresh one-member cluster from the file, as an operator would after losing the cluster.
     const restored = await restoredMember(ctx, attempt.file);
     const wanted = prefix;
-    const reader = openClient({ endpoints: restored.endpoints }, { deadlineMs: 5000 });
+    // A snapshot of a cluster with authentication on restores with its users: root logs in.
+    const reader = openClient({ endpoints: restored.endpoints, auth: (await quietClient(ctx)).auth }, { deadlineMs: 5000 });
     let inFile: Record<string, string>;
     try {
       inFile = await reader.getAll().prefix(wanted).strings();

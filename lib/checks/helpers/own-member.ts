@@ -1,15 +1,18 @@
 /**
  * A one-member etcd of the run's own, on free ports, destroyed when the run
- * ends. Nobody else writes to it, so every revision in it is the check's:
+ * ends, with authentication on (a password of its own each run). Nobody
+ * else writes to it, so every revision in it is the check's:
  * "the change just before the watch started" (lab 10) or "a snapshot whose
  * revision stood still" (lab 15) holds every run, however busy the shared
  * cluster is with other runs, students or graders.
  */
+import { randomBytes } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { LocalCluster } from '../../cluster/cluster.ts';
 import { generateCluster } from '../../cluster/generate.ts';
 import { freePortBase } from '../../cluster/probe.ts';
 import { labClusterDir, removeAbandoned } from '../../cluster/throwaway.ts';
+import { enableAuth } from '../../cluster/auth.ts';
 import { openClient } from '../../connection/client.ts';
 import type { CheckContext } from '../../runner/context.ts';
 import { portTaken } from './port-race.ts';
@@ -50,12 +53,27 @@ export function quietMember(ctx: CheckContext): Promise<LocalCluster> {
   return ctx.once('quiet-member', () => ownMember(ctx, 'quiet'));
 }
 
-/** The runner's own client of the run's quiet member (closed when the run ends). */
-export function quietClient(ctx: CheckContext): Promise<{ member: LocalCluster; kv: Etcd3 }> {
+/** The run's quiet member with authentication on, and root's login on it (new each run). */
+export interface QuietMember {
+  member: LocalCluster;
+  /** The runner's client, as root. */
+  kv: Etcd3;
+  /**
+   * The login to give the student's clients. Root: a snapshot needs it (etcd
+   * 3.4), and the member holds nothing but this run's keys. With a password of
+   * its own each run, a submission graded beside this one cannot reach it.
+   */
+  auth: { username: string; password: string };
+}
+
+/** The run's quiet member, authentication on, and the runner's client of it (closed when the run ends). */
+export function quietClient(ctx: CheckContext): Promise<QuietMember> {
   return ctx.once('quiet-client', async () => {
     const member = await quietMember(ctx);
-    const kv = openClient({ endpoints: member.endpoints }, { deadlineMs: 5000 });
+    const auth = { username: 'root', password: randomBytes(12).toString('hex') };
+    await enableAuth({ endpoints: member.endpoints }, auth.password);
+    const kv = openClient({ endpoints: member.endpoints, auth }, { deadlineMs: 5000 });
     ctx.atEnd(() => kv.close());
-    return { member, kv };
+    return { member, kv, auth };
   });
 }
