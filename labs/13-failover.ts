@@ -29,7 +29,9 @@ export async function findLeader(endpoints: string[]): Promise<string> {
  * short after about 300 ms by a timer of your own. Rejects with
  * ClusterUnavailableError once `deadlineMs` has passed without a successful
  * write: not before, and not later either (the last attempt and the last
- * pause end by the deadline). The client you are given has no deadline.
+ * pause end by the deadline). After a failed attempt, pause a little: a call
+ * that etcd3's breaker refuses fails at once, and without a pause the loop
+ * spins. The client you are given has no deadline.
  */
 export async function putWithFailover(client: EtcdClient, key: string, value: string, deadlineMs: number): Promise<void> {
   // TODO: a loop of attempts until one succeeds or the time is up: each a put raced against a ~300 ms timer

@@ -6,7 +6,7 @@ import { Etcd3 } from 'etcd3';
 import { ClusterUnavailableError, type EtcdClient } from '../lib/kit.ts';
 
 /** Rejects after `ms`: etcd3 retries a failed call by itself, so a deadline per attempt is not a deadline per call. */
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
@@ -44,7 +44,9 @@ export async function findLeader(endpoints: string[]): Promise<string> {
  * short after about 300 ms by a timer of your own. Rejects with
  * ClusterUnavailableError once `deadlineMs` has passed without a successful
  * write: not before, and not later either (the last attempt and the last
- * pause end by the deadline). The client you are given has no deadline.
+ * pause end by the deadline). After a failed attempt, pause a little: a call
+ * that etcd3's breaker refuses fails at once, and without a pause the loop
+ * spins. The client you are given has no deadline.
  */
 export async function putWithFailover(client: EtcdClient, key: string, value: string, deadlineMs: number): Promise<void> {
   const giveUpAt = Date.now() + deadlineMs;

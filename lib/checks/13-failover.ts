@@ -193,6 +193,25 @@ async function leadershipDisturbed(cluster: FaultyCluster, leader: string, term:
   return undefined;
 }
 
+/**
+ * A retry loop that pauses after a failed attempt sends at most one put per
+ * pause (the solution: 50 ms, so 36-48 puts in 1.8-2.4 s); one that does not
+ * pause spins on the breaker's instant refusals: 6,000 puts in 1.9 s. One
+ * put per 5 ms on average tells them apart, whatever the load (a pause of
+ * 10 ms passes).
+ */
+const MIN_MS_PER_PUT = 5;
+
+async function expectPauses(ctx: CheckContext, client: ClientArg, deadlineMs: number, situation: string): Promise<void> {
+  const sent = await ctx.student.probe<number>('rpcCount', [client]);
+  if (!sent.ok) return;
+  expect(sent.value <= deadlineMs / MIN_MS_PER_PUT, `putWithFailover(…, ${deadlineMs}) ${situation} sent ${sent.value} requests before it gave up: it retried without pausing`, {
+    expected: `a pause after each failed attempt: at most ${Math.floor(deadlineMs / MIN_MS_PER_PUT)} requests in ${deadlineMs / 1000} s (the reference sends about ${Math.round(deadlineMs / 50)})`,
+    actual: `${sent.value} requests`,
+    explain: 'A call that etcd3\'s circuit breaker refuses fails at once, so a loop without a pause spins, keeping the process busy and starving its timers. After a failed attempt, sleep a little (say 50 ms, never past the deadline).',
+  });
+}
+
 const checks: LabChecks = {
   async 'find-leader'(ctx) {
     const cluster = await failoverCluster(ctx);
@@ -375,7 +394,11 @@ const checks: LabChecks = {
     try {
       // First the dead members alone: every attempt fails at once, soon with BrokenCircuitError. A deadline
       // between 1.8 and 2.4 s: after fast failures, a backoff of 0.1, 0.2, 0.4, 0.8, 1.6 s pauses until 3.1 s.
-      await expectGivesUpAtDeadline(ctx, dead, ctx.rng.int(18, 24) * 100, `with a client of only the 2 members that are down (${a}, ${b})`);
+      const deadlineMs = ctx.rng.int(18, 24) * 100;
+      const situation = `with a client of only the 2 members that are down (${a}, ${b})`;
+      await ctx.student.probe('rpcCount', [dead]);
+      await expectGivesUpAtDeadline(ctx, dead, deadlineMs, situation);
+      await expectPauses(ctx, dead, deadlineMs, situation);
       await expectGivesUpAtDeadline(ctx, studentClient(ctx, cluster), ctx.rng.int(15, 25) * 100, 'with 2 of 3 members down');
     } finally {
       await cluster.restart();

@@ -5,7 +5,7 @@
  * to use it. Probes are trusted; they never decide a verdict, they measure.
  */
 import type { Namespace } from 'etcd3';
-import { type RpcPacing, takeRpcPacing, takeRpcs } from './rpc-log.ts';
+import { type RpcPacing, takeRpcCount, takeRpcPacing, takeRpcs } from './rpc-log.ts';
 import { kvWritesControl } from './adversaries/kv-writes.ts';
 
 export interface TimedOutcome<T> {
@@ -51,6 +51,11 @@ export const probes: Record<string, (...args: any[]) => unknown> = {
   /** The requests a harness-built client sent since the last time this was asked (e.g. ["KV.range", "KV.txn"]). */
   rpcs(client: Namespace): string[] {
     return takeRpcs(client);
+  },
+
+  /** How many requests a harness-built client sent since the last ask (lab 13: a retry loop that never pauses sends thousands). */
+  rpcCount(client: Namespace): number {
+    return takeRpcCount(client);
   },
 
   /** How a harness-built client's requests since the last ask filled its time, and its pauses before each `rpc` (lab 09: a waiter that never pauses). */

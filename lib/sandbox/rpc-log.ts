@@ -41,6 +41,11 @@ export function takeRpcs(view: object): string[] {
   return log ? log.splice(0).map((s) => s.rpc) : [];
 }
 
+/** How many requests `view` sent since the log was last taken; clears the log. */
+export function takeRpcCount(view: object): number {
+  return logs.get(view)?.splice(0).length ?? 0;
+}
+
 /** How a client's requests filled its time, from its first request sent to its last answered. */
 export interface RpcPacing {
   requests: number;
