@@ -42,6 +42,14 @@ type Change = { type: 'put'; name: string; host: string } | { type: 'delete'; na
  */
 const HOLD_MS = 1000;
 
+/**
+ * How long a cancel request let go by the relay gets to reach etcd before the
+ * runner's next change. It only chooses between two explanations of a stop
+ * function that already failed (resolved while its cancel was held): one
+ * message between processes, a few ms; 300 ms for a loaded machine.
+ */
+const CANCEL_LANDS_MS = 300;
+
 /** Writes through the checker's client and remembers the events they must produce. */
 class History {
   readonly events: UserEvent[] = [];
@@ -337,6 +345,9 @@ const checks: LabChecks = {
     if (resolvedEarly) await history.put(b);
     relay.letGo();
     await stopping;
+    // A cancel that was let go only now still has to reach etcd: give it that moment, so that a change
+    // after it tells "the watch went on" (never cancelled) from "resolved before its cancel" (not awaited).
+    if (resolvedEarly) await sleep(CANCEL_LANDS_MS);
     const afterStop = await history.put(c);
     await history.delete(a);
     await settle(second.events, history.events.length);
